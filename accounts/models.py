@@ -1,0 +1,94 @@
+import zoneinfo
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from phonenumber_field.modelfields import PhoneNumberField
+
+
+class Role(models.TextChoices):
+    """The five kinds of people; each is a Django group of the same name."""
+
+    APPLICANT = "applicant"
+    STUDENT = "student"
+    COACH = "coach"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a time zone such as America/New_York.")
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields: object) -> "User":
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: object) -> "User":
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Everyone who signs in: email is the login; roles are groups."""
+
+    email = models.EmailField(unique=True)
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    phone = PhoneNumberField(blank=True, help_text="Stored in E.164, e.g. +15551234567.")
+    time_zone = models.CharField(
+        max_length=64, default="America/New_York", validators=[validate_time_zone]
+    )
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="May sign in to the admin site.")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        names = set(self.groups.values_list("name", flat=True))
+        if self.is_superuser:
+            names.add(Role.ADMIN)
+        return frozenset(names)
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_active and not self.roles.isdisjoint(roles)
+
+    @property
+    def is_school_staff(self) -> bool:
+        """Coaches and admins: the school's own people, who may read student records."""
+        return self.has_role(Role.COACH, Role.ADMIN)

@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from accounts.api.views import TokenView
+from enrollment import views as enrollment_views
+from enrollment.api.views import ApplicationViewSet, CohortViewSet, ProgramViewSet
+
+router = DefaultRouter()
+router.register("programs", ProgramViewSet, basename="program")
+router.register("cohorts", CohortViewSet, basename="cohort")
+router.register("applications", ApplicationViewSet, basename="application")
+
+urlpatterns = [
+    path("", enrollment_views.home, name="home"),
+    path("apply/<slug:slug>/", enrollment_views.apply, name="apply"),
+    path("status/<str:token>/", enrollment_views.status, name="status"),
+    path("status/<str:token>/<str:verb>/", enrollment_views.status_action, name="status-action"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/v1/auth/token/", TokenView.as_view(), name="auth-token"),
+    path("api/v1/", include(router.urls)),
+]

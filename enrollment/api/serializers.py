@@ -1,0 +1,194 @@
+from datetime import date
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from phonenumber_field.serializerfields import PhoneNumberField
+from rest_framework import serializers
+
+from enrollment.models import Application, ApplicationEvent, Cohort, Education, Program, SeatStatus
+from enrollment.selectors import cohort_status
+from enrollment.services import next_open_cohort
+
+
+class NextCohortSerializer(serializers.ModelSerializer):
+    seats_left = serializers.IntegerField()
+
+    class Meta:
+        model = Cohort
+        fields = ["id", "name", "starts_on", "ends_on", "seats_left"]
+
+
+class ProgramSerializer(serializers.Serializer):
+    """A program with its live seat status; reads a `ProgramSeats`."""
+
+    slug = serializers.SlugField(source="program.slug")
+    name = serializers.CharField(source="program.name")
+    track = serializers.CharField(source="program.track")
+    duration_weeks = serializers.IntegerField(source="program.duration_weeks")
+    delivery = serializers.CharField(source="program.delivery")
+    credential = serializers.CharField(source="program.credential")
+    clinical_requirement = serializers.CharField(source="program.clinical_requirement")
+    seat_status = serializers.ChoiceField(choices=SeatStatus.choices)
+    next_cohort = NextCohortSerializer(allow_null=True)
+
+
+class CohortSerializer(serializers.ModelSerializer):
+    program = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    seats_left = serializers.IntegerField()
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Cohort
+        fields = [
+            "id",
+            "program",
+            "name",
+            "starts_on",
+            "ends_on",
+            "capacity",
+            "seats_left",
+            "status",
+        ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=SeatStatus.choices))
+    def get_status(self, cohort: Cohort) -> str:
+        return cohort_status(cohort)
+
+
+class StaffCohortSerializer(CohortSerializer):
+    enrolled_count = serializers.IntegerField()
+    offered_count = serializers.IntegerField()
+    waitlisted_count = serializers.IntegerField()
+    enrollment_cutoff = serializers.DateField()
+
+    class Meta(CohortSerializer.Meta):
+        fields = [
+            *CohortSerializer.Meta.fields,
+            "enrollment_cutoff",
+            "enrolled_count",
+            "offered_count",
+            "waitlisted_count",
+        ]
+
+
+class ConsentSerializer(serializers.Serializer):
+    sms = serializers.BooleanField(default=False)
+    email = serializers.BooleanField(default=False)
+    phone = serializers.BooleanField(default=False)
+
+
+class ApplicationCreateSerializer(serializers.Serializer):
+    cohort = serializers.PrimaryKeyRelatedField(
+        queryset=Cohort.objects.select_related("program"), required=False
+    )
+    program = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Program.objects.filter(is_active=True), required=False
+    )
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=100)
+    email = serializers.EmailField(max_length=254)
+    phone = PhoneNumberField()
+    date_of_birth = serializers.DateField()
+    education = serializers.ChoiceField(choices=Education.choices)
+    consent = ConsentSerializer(required=False)
+    prior_healthcare_experience = serializers.CharField(
+        max_length=4000, required=False, allow_blank=True, default=""
+    )
+
+    def validate_date_of_birth(self, value: date) -> date:
+        if value >= timezone.localdate():
+            raise serializers.ValidationError("The date of birth must be in the past.")
+        if value.year < 1900:
+            raise serializers.ValidationError("Enter a date of birth after 1900.")
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        cohort, program = attrs.get("cohort"), attrs.pop("program", None)
+        if cohort is None and program is None:
+            raise serializers.ValidationError({"cohort": ["Give a cohort id or a program slug."]})
+        if cohort is not None and program is not None and cohort.program_id != program.pk:
+            raise serializers.ValidationError({"cohort": ["This cohort is not in that program."]})
+        if cohort is None:
+            cohort = next_open_cohort(program)
+            if cohort is None:
+                raise serializers.ValidationError(
+                    {"program": ["This program has no cohort open for applications right now."]}
+                )
+        if not cohort.program.is_active:
+            raise serializers.ValidationError(
+                {"cohort": ["This program is not taking applications."]}
+            )
+        attrs["cohort"] = cohort
+        attrs["consent"] = attrs.get("consent") or {"sms": False, "email": False, "phone": False}
+        return attrs
+
+
+class ApplicationEventSerializer(serializers.ModelSerializer):
+    by = serializers.CharField(source="actor_label")
+
+    class Meta:
+        model = ApplicationEvent
+        fields = ["at", "from_status", "to_status", "by", "reason"]
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    program = serializers.SlugRelatedField(
+        source="cohort.program", slug_field="slug", read_only=True
+    )
+    phone = serializers.CharField(read_only=True)
+    waitlist_position = serializers.IntegerField(allow_null=True, read_only=True)
+    history = ApplicationEventSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "cohort",
+            "program",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "date_of_birth",
+            "education",
+            "status",
+            "submitted_at",
+            "waitlist_position",
+            "offered_at",
+            "offer_expires_at",
+            "ineligibility_reason",
+            "status_token",
+            "history",
+        ]
+        read_only_fields = fields
+
+
+class ApplicationCreatedSerializer(ApplicationSerializer):
+    """What an applicant gets back: enough to follow their application, nothing of others."""
+
+    class Meta(ApplicationSerializer.Meta):
+        fields = [
+            "id",
+            "cohort",
+            "program",
+            "status",
+            "submitted_at",
+            "waitlist_position",
+            "offer_expires_at",
+            "ineligibility_reason",
+            "status_token",
+        ]
+        read_only_fields = fields
+
+
+class WaitlistEntrySerializer(serializers.ModelSerializer):
+    position = serializers.IntegerField()
+    phone = serializers.CharField()
+
+    class Meta:
+        model = Application
+        fields = ["id", "position", "first_name", "last_name", "email", "phone", "submitted_at"]
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")

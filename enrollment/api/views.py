@@ -1,0 +1,204 @@
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+from rest_framework.throttling import BaseThrottle
+
+from accounts.permissions import IsStaff
+from backend.api import ApplyRateThrottle
+from enrollment.api.filters import ApplicationFilter, CohortFilter
+from enrollment.api.serializers import (
+    ApplicationCreatedSerializer,
+    ApplicationCreateSerializer,
+    ApplicationSerializer,
+    CohortSerializer,
+    ProgramSerializer,
+    StaffCohortSerializer,
+    WaitlistEntrySerializer,
+    WithdrawSerializer,
+)
+from enrollment.models import Application, Cohort, Program
+from enrollment.selectors import (
+    applications_with_positions,
+    cohorts_with_counts,
+    programs_with_seats,
+    waitlist,
+)
+from enrollment.services import (
+    Actor,
+    RequestMeta,
+    application_accept,
+    application_decline,
+    application_move_to_next_cohort,
+    application_submit,
+    application_withdraw,
+    settle_expired_offers,
+)
+
+TOKEN_PARAMETER = OpenApiParameter(
+    "token", OpenApiTypes.STR, description="The applicant's status token (instead of a login)."
+)
+
+
+class ProgramViewSet(viewsets.GenericViewSet):
+    """The programs with their live seat status and next open cohort."""
+
+    permission_classes = (AllowAny,)
+    serializer_class = ProgramSerializer
+    lookup_field = "slug"
+    queryset = Program.objects.filter(is_active=True)
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(programs_with_seats(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, slug: str) -> Response:
+        program = get_object_or_404(self.get_queryset(), slug=slug)
+        [seats] = programs_with_seats(Program.objects.filter(pk=program.pk))
+        return Response(self.get_serializer(seats).data)
+
+
+class CohortViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Cohorts and their seats; staff also see how many are enrolled, offered and waiting."""
+
+    permission_classes = (AllowAny,)
+    filterset_class = CohortFilter
+
+    def get_queryset(self) -> QuerySet[Cohort]:
+        return cohorts_with_counts(Cohort.objects.filter(program__is_active=True))
+
+    def get_serializer_class(self) -> type[BaseSerializer]:
+        user = self.request.user
+        if user.is_authenticated and user.is_school_staff:
+            return StaffCohortSerializer
+        return CohortSerializer
+
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        settle_expired_offers()
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
+        settle_expired_offers([int(kwargs["pk"])] if str(kwargs["pk"]).isdigit() else [])
+        return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(responses=WaitlistEntrySerializer(many=True))
+    @action(detail=True, permission_classes=[IsStaff], filterset_class=None)
+    def waitlist(self, request: Request, pk: str) -> Response:
+        cohort = get_object_or_404(Cohort, pk=pk)
+        settle_expired_offers([cohort.pk])
+        page = self.paginate_queryset(waitlist(cohort))
+        return self.get_paginated_response(WaitlistEntrySerializer(page, many=True).data)
+
+
+class IsStaffOrHasToken(BasePermission):
+    """Staff, or anyone holding the application's status token (checked by the queryset)."""
+
+    def has_permission(self, request: Request, view: object) -> bool:
+        user = request.user
+        if user.is_authenticated and user.is_school_staff:
+            return True
+        return bool(request.query_params.get("token"))
+
+
+@extend_schema_view(
+    retrieve=extend_schema(parameters=[TOKEN_PARAMETER]),
+    accept=extend_schema(
+        parameters=[TOKEN_PARAMETER], request=None, responses=ApplicationSerializer
+    ),
+    decline=extend_schema(
+        parameters=[TOKEN_PARAMETER], request=None, responses=ApplicationSerializer
+    ),
+    withdraw=extend_schema(
+        parameters=[TOKEN_PARAMETER], request=WithdrawSerializer, responses=ApplicationSerializer
+    ),
+    move=extend_schema(parameters=[TOKEN_PARAMETER], request=None, responses=ApplicationSerializer),
+)
+class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Applications: anyone applies; staff list and manage; applicants act through their token."""
+
+    serializer_class = ApplicationSerializer
+    filterset_class = ApplicationFilter
+
+    def get_permissions(self) -> list[BasePermission]:
+        if self.action == "create":
+            return [AllowAny()]
+        if self.action == "list":
+            return [IsStaff()]
+        return [IsStaffOrHasToken()]
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        return [ApplyRateThrottle()] if self.action == "create" else []
+
+    def get_queryset(self) -> QuerySet[Application]:
+        applications = Application.objects.all()
+        user = self.request.user
+        if not (user.is_authenticated and user.is_school_staff):
+            # An applicant sees only the application whose token they hold; others are a 404.
+            applications = applications.filter(
+                status_token=self.request.query_params.get("token", "")
+            )
+        return applications_with_positions(applications).order_by("submitted_at", "id")
+
+    @extend_schema(
+        request=ApplicationCreateSerializer,
+        responses={201: ApplicationCreatedSerializer, 200: ApplicationCreatedSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        data = ApplicationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        meta = RequestMeta(
+            ip_address=ApplyRateThrottle().get_ident(request),
+            user_agent=request.headers.get("User-Agent", ""),
+            source_page=request.headers.get("Referer", "") or request.path,
+        )
+        application, created = application_submit(
+            **data.validated_data, meta=meta, actor=Actor.of(request.user)
+        )
+        application = applications_with_positions(
+            Application.objects.filter(pk=application.pk)
+        ).get()
+        return Response(
+            ApplicationCreatedSerializer(application).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    def _respond(self, application: Application) -> Response:
+        fresh = self.get_queryset().get(pk=application.pk)
+        return Response(ApplicationSerializer(fresh).data)
+
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str) -> Response:
+        return self._respond(
+            application_accept(application=self.get_object(), actor=Actor.of(request.user))
+        )
+
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: str) -> Response:
+        return self._respond(
+            application_decline(application=self.get_object(), actor=Actor.of(request.user))
+        )
+
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str) -> Response:
+        body = WithdrawSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        application = application_withdraw(
+            application=self.get_object(),
+            actor=Actor.of(request.user),
+            reason=body.validated_data["reason"],
+        )
+        return self._respond(application)
+
+    @action(detail=True, methods=["post"])
+    def move(self, request: Request, pk: str) -> Response:
+        """Move a waitlisted application to the next cohort after the cutoff, keeping its place."""
+        application = application_move_to_next_cohort(
+            application=self.get_object(), actor=Actor.of(request.user)
+        )
+        return self._respond(application)

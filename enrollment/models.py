@@ -1,0 +1,243 @@
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from phonenumber_field.modelfields import PhoneNumberField
+
+
+class Track(models.TextChoices):
+    MEDICAL_ASSISTANT = "medical_assistant", "Medical Assistant"
+    PHARMACY_TECHNICIAN = "pharmacy_technician", "Pharmacy Technician"
+    PHLEBOTOMY = "phlebotomy", "Phlebotomy"
+    SURGICAL_TECHNOLOGIST = "surgical_technologist", "Surgical Technologist"
+
+
+class SeatStatus(models.TextChoices):
+    OPEN = "open"
+    FEW_LEFT = "few_left"
+    WAITLIST_ONLY = "waitlist_only"
+    CLOSED = "closed"
+
+
+class Program(models.Model):
+    """A career program; every fact here is data the school may edit."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=120)
+    track = models.CharField(max_length=32, choices=Track.choices)
+    duration_weeks = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    delivery = models.CharField(max_length=200)
+    credential = models.CharField(max_length=120, help_text="e.g. NHA CCMA")
+    clinical_requirement = models.TextField(blank=True)
+    description = models.TextField(blank=True)
+    offer_hold_hours = models.PositiveSmallIntegerField(
+        default=48,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 14)],
+        help_text="How long an offered seat is held before it goes to the next applicant.",
+    )
+    waitlist_only = models.BooleanField(
+        default=False,
+        help_text="Enrollment is closed: new applicants join the waitlist even if a seat frees.",
+    )
+    few_left_at = models.PositiveSmallIntegerField(
+        default=3, help_text="Seats left at or below which the program shows 'few left'."
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(offer_hold_hours__gte=1), name="program_offer_hold_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Cohort(models.Model):
+    """One class of a program with a fixed number of seats."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="cohorts")
+    name = models.CharField(max_length=120)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    capacity = models.PositiveIntegerField(
+        help_text="Change it through 'Change capacity', which shows the offers it will send."
+    )
+    enrollment_cutoff = models.DateField(
+        blank=True, help_text="No offers are made from this date on. Defaults to the start date."
+    )
+    coaches = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="coached_cohorts"
+    )
+    cutoff_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="cohort_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=0), name="cohort_capacity_nonnegative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program.name} · {self.name}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.enrollment_cutoff is None:
+            self.enrollment_cutoff = self.starts_on
+        super().save(*args, **kwargs)
+
+    def is_past_cutoff(self, today: "timezone.datetime.date | None" = None) -> bool:
+        return (today or timezone.localdate()) >= self.enrollment_cutoff
+
+
+class Education(models.TextChoices):
+    HS_DIPLOMA = "hs_diploma", "High-school diploma"
+    GED = "ged", "GED"
+    SOME_COLLEGE = "some_college", "Some college"
+    DEGREE = "degree", "College degree"
+    NONE = "none", "None of these"
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted"
+    INELIGIBLE = "ineligible"
+    OFFERED = "offered"
+    WAITLISTED = "waitlisted"
+    ENROLLED = "enrolled"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+
+# Applications that still stand in a cohort: one per person, and the ones that hold or await a seat.
+ACTIVE_STATUSES = (Status.SUBMITTED, Status.OFFERED, Status.WAITLISTED, Status.ENROLLED)
+
+
+def new_status_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Application(models.Model):
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="applications")
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    email = models.EmailField()
+    phone = PhoneNumberField()
+    date_of_birth = models.DateField()
+    education = models.CharField(max_length=16, choices=Education.choices)
+    prior_healthcare_experience = models.TextField(blank=True, max_length=4000)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    # Queue order: the moment the complete application reached the server, kept on a move.
+    submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
+    status_token = models.CharField(
+        max_length=64, unique=True, default=new_status_token, editable=False
+    )
+    offered_at = models.DateTimeField(null=True, blank=True)
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    ineligibility_reason = models.CharField(max_length=300, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="applications",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        indexes = [models.Index(fields=["cohort", "status", "submitted_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "email"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="application_one_active_per_email",
+            ),
+            models.UniqueConstraint(
+                fields=["cohort", "phone"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="application_one_active_per_phone",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.OFFERED) | Q(offer_expires_at__isnull=False),
+                name="application_offer_has_expiry",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.INELIGIBLE) | ~Q(ineligibility_reason=""),
+                name="application_ineligible_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} → {self.cohort}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class ApplicationEvent(models.Model):
+    """One status change of an application: who, when, from, to, why. Never edited."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="history")
+    at = models.DateTimeField(default=timezone.now)
+    from_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(
+        max_length=120, help_text="applicant, system, or the staff email"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} → {self.to_status} by {self.actor_label}"
+
+
+class Channel(models.TextChoices):
+    SMS = "sms", "Text messages"
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone calls"
+
+
+class ConsentRecord(models.Model):
+    """Evidence of one consent given or revoked, with the exact words the person saw.
+
+    Kept 5 years."""
+
+    application = models.ForeignKey(
+        Application, null=True, blank=True, on_delete=models.SET_NULL, related_name="consents"
+    )
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    address = models.CharField(
+        max_length=254, help_text="The phone number (E.164) or email address."
+    )
+    granted = models.BooleanField(help_text="True for consent given, False for a revocation.")
+    disclosure_text = models.TextField()
+    disclosure_version = models.CharField(max_length=32)
+    at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    source_page = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["channel", "address", "at"])]
+
+    def __str__(self) -> str:
+        verb = "granted" if self.granted else "revoked"
+        return f"{self.get_channel_display()} {verb} for {self.address}"

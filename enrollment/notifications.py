@@ -1,0 +1,42 @@
+"""Messages to applicants. Services call `queue()` inside their transaction; the message is
+enqueued as a background task only after commit, so a rolled-back change never sends anything.
+The messaging issue adds texts behind the same entry point."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django_tasks import task
+
+from enrollment.models import Application
+
+RECEIVED = "received"
+OFFER_MADE = "offer_made"
+OFFER_EXPIRED = "offer_expired"
+ENROLLED = "enrolled"
+COHORT_CLOSED = "cohort_closed"
+
+SUBJECTS = {
+    RECEIVED: "We received your application",
+    OFFER_MADE: "A seat is yours: please accept by the deadline",
+    OFFER_EXPIRED: "Your seat offer has expired",
+    ENROLLED: "You are enrolled",
+    COHORT_CLOSED: "Your cohort has closed: move to the next one",
+}
+
+
+def queue(application: Application, kind: str) -> None:
+    application_id = application.pk
+    transaction.on_commit(lambda: send_application_message.enqueue(application_id, kind))
+
+
+@task()
+def send_application_message(application_id: int, kind: str) -> None:
+    application = Application.objects.select_related("cohort__program").get(pk=application_id)
+    status_url = settings.SITE_URL + reverse("status", args=[application.status_token])
+    body = render_to_string(
+        f"enrollment/email/{kind}.txt",
+        {"application": application, "status_url": status_url, "site_name": settings.SITE_NAME},
+    )
+    send_mail(SUBJECTS[kind], body, None, [application.email])

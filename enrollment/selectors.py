@@ -1,0 +1,134 @@
+"""Reads of programs, cohorts and applications, with their seat counts and waitlist positions."""
+
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, Greatest, RowNumber
+from django.utils import timezone
+
+from enrollment.models import Application, Cohort, Program, SeatStatus, Status
+from enrollment.services import settle_expired_offers
+
+
+def cohorts_with_counts(cohorts: QuerySet[Cohort] | None = None) -> QuerySet[Cohort]:
+    """Cohorts annotated with enrolled, offered (unexpired), waitlisted and seats_left."""
+    now = timezone.now()
+    cohorts = Cohort.objects.all() if cohorts is None else cohorts
+    return (
+        cohorts.select_related("program")
+        .annotate(
+            enrolled_count=Count("applications", filter=Q(applications__status=Status.ENROLLED)),
+            offered_count=Count(
+                "applications",
+                filter=Q(
+                    applications__status=Status.OFFERED, applications__offer_expires_at__gt=now
+                ),
+            ),
+            waitlisted_count=Count(
+                "applications", filter=Q(applications__status=Status.WAITLISTED)
+            ),
+            seats_left=Greatest(F("capacity") - F("enrolled_count") - F("offered_count"), Value(0)),
+        )
+        .order_by("starts_on", "id")
+    )
+
+
+def cohort_status(cohort: Cohort) -> str:
+    """The seat status of one cohort annotated by `cohorts_with_counts`."""
+    if cohort.is_past_cutoff():
+        return SeatStatus.CLOSED
+    if cohort.program.waitlist_only or cohort.seats_left == 0:
+        return SeatStatus.WAITLIST_ONLY
+    if cohort.seats_left <= cohort.program.few_left_at:
+        return SeatStatus.FEW_LEFT
+    return SeatStatus.OPEN
+
+
+def open_cohorts(cohorts: QuerySet[Cohort] | None = None) -> QuerySet[Cohort]:
+    """Cohorts still taking applications, earliest first, with counts (expired offers settled)."""
+    cohorts = (Cohort.objects.all() if cohorts is None else cohorts).filter(
+        enrollment_cutoff__gt=timezone.localdate()
+    )
+    settle_expired_offers(list(cohorts.values_list("pk", flat=True)))
+    return cohorts_with_counts(cohorts).order_by("starts_on", "id")
+
+
+@dataclass
+class ProgramSeats:
+    program: Program
+    next_cohort: Cohort | None
+
+    @property
+    def seat_status(self) -> str:
+        return SeatStatus.CLOSED if self.next_cohort is None else cohort_status(self.next_cohort)
+
+
+def programs_with_seats(programs: QuerySet[Program] | None = None) -> list[ProgramSeats]:
+    """Each active program with its next open cohort and live seat status (three queries)."""
+    programs = Program.objects.filter(is_active=True) if programs is None else programs
+    programs = list(programs)
+    next_cohorts: dict[int, Cohort] = {}
+    for cohort in open_cohorts(Cohort.objects.filter(program__in=programs)):
+        next_cohorts.setdefault(cohort.program_id, cohort)
+    return [ProgramSeats(program, next_cohorts.get(program.pk)) for program in programs]
+
+
+def waitlist(cohort: Cohort) -> QuerySet[Application]:
+    """The cohort's waitlisted applications in queue order, each with its 1-based `position`."""
+    return (
+        cohort.applications.filter(status=Status.WAITLISTED)
+        .annotate(position=Window(RowNumber(), order_by=[F("submitted_at").asc(), F("id").asc()]))
+        .order_by("submitted_at", "id")
+    )
+
+
+def waitlist_position(application: Application) -> int | None:
+    if application.status != Status.WAITLISTED:
+        return None
+    ahead = Application.objects.filter(
+        Q(submitted_at__lt=application.submitted_at)
+        | Q(submitted_at=application.submitted_at, id__lt=application.id),
+        cohort_id=application.cohort_id,
+        status=Status.WAITLISTED,
+    )
+    return ahead.count() + 1
+
+
+def applications_with_positions(applications: QuerySet[Application]) -> QuerySet[Application]:
+    """Applications with `waitlist_position` (null unless waitlisted) and their history, in one
+    query plus one for the history."""
+    ahead = (
+        Application.objects.filter(
+            Q(submitted_at__lt=OuterRef("submitted_at"))
+            | Q(submitted_at=OuterRef("submitted_at"), id__lt=OuterRef("id")),
+            cohort_id=OuterRef("cohort_id"),
+            status=Status.WAITLISTED,
+        )
+        .order_by()
+        .values("cohort_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return (
+        applications.select_related("cohort__program")
+        .prefetch_related("history")
+        .annotate(
+            waitlist_position=Case(
+                When(status=Status.WAITLISTED, then=Coalesce(Subquery(ahead), 0) + 1),
+                default=None,
+                output_field=IntegerField(),
+            )
+        )
+    )

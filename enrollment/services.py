@@ -1,0 +1,421 @@
+"""Every change to a cohort's seats happens here, under a lock on the cohort row.
+
+The invariant, under any concurrency: unexpired offers plus enrolments never exceed capacity, and
+the waitlist is served strictly in submission order. Each service opens one transaction, locks the
+cohort (PostgreSQL: SELECT ... FOR UPDATE; SQLite: the IMMEDIATE transaction), settles expired
+offers, and only then counts. Messages go out after commit.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import User
+from backend.errors import NotAllowed, RuleViolation
+from enrollment import notifications
+from enrollment.consent import DISCLOSURE_VERSION, disclosure
+from enrollment.models import (
+    ACTIVE_STATUSES,
+    Application,
+    ApplicationEvent,
+    Channel,
+    Cohort,
+    ConsentRecord,
+    Education,
+    Program,
+    Status,
+)
+
+QUALIFYING_EDUCATION = {
+    Education.HS_DIPLOMA,
+    Education.GED,
+    Education.SOME_COLLEGE,
+    Education.DEGREE,
+}
+MINIMUM_AGE = 18
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change: a signed-in user, the applicant (by token), or the system."""
+
+    user: User | None = None
+    label: str = "system"
+
+    @classmethod
+    def of(cls, user: User | None) -> "Actor":
+        if user is not None and user.is_authenticated:
+            return cls(user=user, label=user.email)
+        return cls(label="applicant")
+
+
+SYSTEM = Actor()
+
+
+@dataclass(frozen=True)
+class RequestMeta:
+    """Where an application came from, kept as consent evidence."""
+
+    ip_address: str | None = None
+    user_agent: str = ""
+    source_page: str = ""
+
+
+# -- reading the seats -------------------------------------------------------------------------
+
+
+def seats_held(cohort: Cohort, now: datetime) -> int:
+    return cohort.applications.filter(
+        Q(status=Status.ENROLLED) | Q(status=Status.OFFERED, offer_expires_at__gt=now)
+    ).count()
+
+
+def age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def ineligibility_reason(*, date_of_birth: date, education: str, cohort: Cohort) -> str:
+    """Why the applicant does not qualify for the cohort, or "" when they do."""
+    reasons = []
+    if age_on(date_of_birth, cohort.starts_on) < MINIMUM_AGE:
+        reasons.append(
+            f"Applicants must be {MINIMUM_AGE} or older on the start date "
+            f"({cohort.starts_on:%B %-d, %Y})."
+        )
+    if education not in QUALIFYING_EDUCATION:
+        reasons.append("A high-school diploma or GED is required.")
+    return " ".join(reasons)
+
+
+def next_open_cohort(program: Program, *, after: Cohort | None = None) -> Cohort | None:
+    """The program's earliest cohort still open for applications (before its cutoff)."""
+    cohorts = program.cohorts.filter(enrollment_cutoff__gt=timezone.localdate())
+    if after is not None:
+        cohorts = cohorts.filter(starts_on__gte=after.starts_on).exclude(pk=after.pk)
+    return cohorts.order_by("starts_on", "id").first()
+
+
+# -- the locked core ---------------------------------------------------------------------------
+
+
+def _lock(cohort_id: int) -> Cohort:
+    return Cohort.objects.select_for_update().select_related("program").get(pk=cohort_id)
+
+
+def _record(application: Application, from_status: str, actor: Actor, reason: str = "") -> None:
+    ApplicationEvent.objects.create(
+        application=application,
+        from_status=from_status,
+        to_status=application.status,
+        actor=actor.user,
+        actor_label=actor.label,
+        reason=reason,
+    )
+
+
+def _transition(
+    application: Application, to_status: str, actor: Actor, reason: str = "", **fields: object
+) -> None:
+    from_status = application.status
+    application.status = to_status
+    for name, value in fields.items():
+        setattr(application, name, value)
+    application.save(update_fields=["status", "updated_at", *fields])
+    _record(application, from_status, actor, reason)
+
+
+def _make_offer(
+    application: Application, cohort: Cohort, now: datetime, actor: Actor, reason: str
+) -> None:
+    expires = now + timedelta(hours=cohort.program.offer_hold_hours)
+    _transition(
+        application, Status.OFFERED, actor, reason, offered_at=now, offer_expires_at=expires
+    )
+    notifications.queue(application, notifications.OFFER_MADE)
+
+
+def _settle(cohort: Cohort, now: datetime) -> list[Application]:
+    """Expire lapsed offers, then offer each free seat to the waitlist in order.
+
+    The caller holds the cohort lock."""
+    lapsed = cohort.applications.filter(status=Status.OFFERED, offer_expires_at__lte=now)
+    for application in lapsed.order_by("offer_expires_at", "id"):
+        _transition(application, Status.EXPIRED, SYSTEM, "The offer was not accepted in time.")
+        notifications.queue(application, notifications.OFFER_EXPIRED)
+
+    if cohort.is_past_cutoff(timezone.localdate(now)):
+        return []
+    free = cohort.capacity - seats_held(cohort, now)
+    if free <= 0:
+        return []
+    offered = list(
+        cohort.applications.filter(status=Status.WAITLISTED).order_by("submitted_at", "id")[:free]
+    )
+    for application in offered:
+        _make_offer(application, cohort, now, SYSTEM, "A seat became free.")
+    return offered
+
+
+def settle_cohort(cohort_id: int) -> list[Application]:
+    """Settle one cohort now: expiries and promotions. Safe to call at any time."""
+    with transaction.atomic():
+        cohort = _lock(cohort_id)
+        return _settle(cohort, timezone.now())
+
+
+def settle_expired_offers(cohort_ids: list[int] | None = None) -> int:
+    """Settle every cohort (or those given) that has an expired offer; returns how many it settled.
+
+    Called by the periodic job and before seats are shown, so a stopped worker never strands a seat.
+    """
+    lapsed = Application.objects.filter(status=Status.OFFERED, offer_expires_at__lte=timezone.now())
+    if cohort_ids is not None:
+        lapsed = lapsed.filter(cohort_id__in=cohort_ids)
+    ids = sorted(set(lapsed.values_list("cohort_id", flat=True)))
+    for cohort_id in ids:
+        settle_cohort(cohort_id)
+    return len(ids)
+
+
+# -- applying ----------------------------------------------------------------------------------
+
+
+def _existing(cohort: Cohort, email: str, phone: str) -> Application | None:
+    return (
+        cohort.applications.filter(status__in=ACTIVE_STATUSES)
+        .filter(Q(email__iexact=email) | Q(phone=phone))
+        .order_by("submitted_at")
+        .first()
+    )
+
+
+def application_submit(
+    *,
+    cohort: Cohort,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone: str,
+    date_of_birth: date,
+    education: str,
+    consent: dict[str, bool],
+    prior_healthcare_experience: str = "",
+    meta: RequestMeta = RequestMeta(),
+    actor: Actor = Actor(label="applicant"),
+) -> tuple[Application, bool]:
+    """Apply to a cohort. Returns (application, created); the same person gets their own back."""
+    email = email.strip().lower()
+    try:
+        with transaction.atomic():
+            cohort = _lock(cohort.pk)
+            existing = _existing(cohort, email, phone)
+            if existing is not None:
+                return existing, False
+            now = timezone.now()
+            if cohort.is_past_cutoff(timezone.localdate(now)):
+                raise RuleViolation(
+                    f"{cohort} no longer takes applications; choose a later cohort.", field="cohort"
+                )
+            _settle(cohort, now)
+            application = Application(
+                cohort=cohort,
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+                email=email,
+                phone=phone,
+                date_of_birth=date_of_birth,
+                education=education,
+                prior_healthcare_experience=prior_healthcare_experience.strip(),
+                submitted_at=now,
+            )
+            _place_new(application, cohort, now, actor)
+            _record_consent(application, consent, meta, now)
+            return application, True
+    except IntegrityError:
+        # A racing duplicate got past the check (the lock makes it rare): return the first one.
+        existing = _existing(cohort, email, phone)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _place_new(application: Application, cohort: Cohort, now: datetime, actor: Actor) -> None:
+    reason = ineligibility_reason(
+        date_of_birth=application.date_of_birth, education=application.education, cohort=cohort
+    )
+    nobody_waiting = not cohort.applications.filter(status=Status.WAITLISTED).exists()
+    if reason:
+        application.status, application.ineligibility_reason = Status.INELIGIBLE, reason
+    elif nobody_waiting and seats_held(cohort, now) < cohort.capacity:
+        application.status = Status.OFFERED
+        application.offered_at = now
+        application.offer_expires_at = now + timedelta(hours=cohort.program.offer_hold_hours)
+    else:
+        application.status = Status.WAITLISTED
+    application.save()
+    ApplicationEvent.objects.create(
+        application=application,
+        at=now,
+        from_status="",
+        to_status=Status.SUBMITTED,
+        actor=actor.user,
+        actor_label=actor.label,
+        reason="Application received.",
+    )
+    _record(
+        application,
+        Status.SUBMITTED,
+        actor,
+        reason
+        or {
+            Status.OFFERED: "A seat was free.",
+            Status.WAITLISTED: "The cohort is full; joined the waitlist.",
+        }[application.status],
+    )
+    notifications.queue(application, notifications.RECEIVED)
+
+
+def _record_consent(
+    application: Application, consent: dict[str, bool], meta: RequestMeta, now: datetime
+) -> None:
+    addresses = {
+        Channel.SMS: str(application.phone),
+        Channel.PHONE: str(application.phone),
+        Channel.EMAIL: application.email,
+    }
+    ConsentRecord.objects.bulk_create(
+        ConsentRecord(
+            application=application,
+            channel=channel,
+            address=addresses[channel],
+            granted=True,
+            disclosure_text=disclosure(channel),
+            disclosure_version=DISCLOSURE_VERSION,
+            at=now,
+            ip_address=meta.ip_address,
+            user_agent=meta.user_agent[:500],
+            source_page=meta.source_page[:500],
+        )
+        for channel in Channel
+        if consent.get(channel.value)
+    )
+
+
+# -- the applicant's and staff's decisions -----------------------------------------------------
+
+
+def _change(
+    application: Application, allowed: set[str], verb: str
+) -> tuple[Cohort, Application, datetime]:
+    """Lock the application's cohort, settle it, and check the transition is still allowed."""
+    cohort = _lock(application.cohort_id)
+    now = timezone.now()
+    _settle(cohort, now)
+    current = Application.objects.select_for_update().get(pk=application.pk)
+    if current.status not in allowed:
+        raise NotAllowed(
+            f"You cannot {verb} an application that is {current.get_status_display().lower()}."
+        )
+    return cohort, current, now
+
+
+def application_accept(*, application: Application, actor: Actor) -> Application:
+    with transaction.atomic():
+        _, current, _ = _change(application, {Status.OFFERED}, "accept")
+        _transition(current, Status.ENROLLED, actor, "Offer accepted.")
+        notifications.queue(current, notifications.ENROLLED)
+    return current
+
+
+def application_decline(*, application: Application, actor: Actor) -> Application:
+    with transaction.atomic():
+        cohort, current, now = _change(application, {Status.OFFERED}, "decline")
+        _transition(current, Status.DECLINED, actor, "Offer declined.")
+        _settle(cohort, now)
+    return current
+
+
+def application_withdraw(
+    *, application: Application, actor: Actor, reason: str = ""
+) -> Application:
+    with transaction.atomic():
+        cohort, current, now = _change(
+            application, {Status.OFFERED, Status.WAITLISTED, Status.ENROLLED}, "withdraw"
+        )
+        _transition(current, Status.WITHDRAWN, actor, reason or "Withdrawn.")
+        _settle(cohort, now)
+    return current
+
+
+def application_move_to_next_cohort(*, application: Application, actor: Actor) -> Application:
+    """After the cutoff, a waitlisted applicant moves to the program's next open cohort, keeping
+    their original submission time, so they stand ahead of everyone who applied later."""
+    source = application.cohort
+    target = next_open_cohort(source.program, after=source)
+    if target is None:
+        raise NotAllowed("There is no later cohort open for applications yet.")
+    with transaction.atomic():
+        # Both cohorts, always in id order, so that two moves cannot deadlock.
+        locked = {cohort_id: _lock(cohort_id) for cohort_id in sorted([source.pk, target.pk])}
+        current = Application.objects.select_for_update().get(pk=application.pk)
+        if current.status != Status.WAITLISTED or not source.is_past_cutoff():
+            raise NotAllowed("Only a waitlisted applicant of a cohort past its cutoff can move.")
+        if _existing(target, current.email, str(current.phone)) is not None:
+            raise NotAllowed(f"You already have an application for {target}.")
+        now = timezone.now()
+        target = locked[target.pk]
+        _settle(target, now)
+        current.cohort = target
+        current.save(update_fields=["cohort", "updated_at"])
+        _record(current, Status.WAITLISTED, actor, f"Moved from {source.name} to {target.name}.")
+        _settle(target, now)
+    return current
+
+
+# -- cohorts -----------------------------------------------------------------------------------
+
+
+def capacity_change_preview(*, cohort: Cohort, capacity: int) -> int:
+    """How many offers raising the capacity to `capacity` would send now."""
+    now = timezone.now()
+    if cohort.is_past_cutoff():
+        return 0
+    free = capacity - seats_held(cohort, now)
+    waiting = cohort.applications.filter(status=Status.WAITLISTED).count()
+    return max(0, min(free, waiting))
+
+
+def cohort_set_capacity(*, cohort: Cohort, capacity: int, actor: Actor) -> list[Application]:
+    """Change the seats; refuses to go below the seats taken; returns the offers it sent."""
+    if capacity < 0:
+        raise RuleViolation("Capacity cannot be negative.", field="capacity")
+    with transaction.atomic():
+        locked = _lock(cohort.pk)
+        now = timezone.now()
+        _settle(locked, now)
+        taken = seats_held(locked, now)
+        if capacity < taken:
+            raise RuleViolation(
+                f"{taken} seats are taken or offered; capacity cannot go below that.",
+                field="capacity",
+            )
+        locked.capacity = capacity
+        locked.save(update_fields=["capacity"])
+        return _settle(locked, now)
+
+
+def cohort_close_waitlist(cohort: Cohort) -> int:
+    """At the cutoff, tell each waitlisted applicant once that they may move to the next cohort."""
+    with transaction.atomic():
+        locked = _lock(cohort.pk)
+        if locked.cutoff_notified_at is not None or not locked.is_past_cutoff():
+            return 0
+        waiting = list(locked.applications.filter(status=Status.WAITLISTED))
+        for application in waiting:
+            notifications.queue(application, notifications.COHORT_CLOSED)
+        locked.cutoff_notified_at = timezone.now()
+        locked.save(update_fields=["cutoff_notified_at"])
+        return len(waiting)

@@ -1,0 +1,20 @@
+from django.utils import timezone
+
+from backend.periodic import periodic
+from enrollment.models import Cohort
+from enrollment.services import cohort_close_waitlist, settle_expired_offers
+
+
+@periodic
+def expire_offers() -> int:
+    """Expire lapsed offers and pass their seats on; returns the cohorts settled."""
+    return settle_expired_offers()
+
+
+@periodic
+def close_waitlists_at_cutoff() -> int:
+    """Tell the waitlisted of cohorts that reached their cutoff; returns the people told."""
+    due = Cohort.objects.filter(
+        enrollment_cutoff__lte=timezone.localdate(), cutoff_notified_at__isnull=True
+    )
+    return sum(cohort_close_waitlist(cohort) for cohort in due)

@@ -1,0 +1,105 @@
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from backend.errors import DomainError
+from enrollment.forms import ApplicationForm
+from enrollment.models import Application, Program, Status
+from enrollment.selectors import applications_with_positions, open_cohorts, programs_with_seats
+from enrollment.services import (
+    Actor,
+    RequestMeta,
+    application_accept,
+    application_decline,
+    application_move_to_next_cohort,
+    application_submit,
+    application_withdraw,
+    next_open_cohort,
+)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "enrollment/home.html", {"programs": programs_with_seats()})
+
+
+def apply(request: HttpRequest, slug: str) -> HttpResponse:
+    program = get_object_or_404(Program, slug=slug, is_active=True)
+    cohorts = list(open_cohorts(program.cohorts.all()))
+    form = ApplicationForm(
+        request.POST or None, cohorts=cohorts, initial={"cohort": cohorts[0] if cohorts else None}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            application, _ = application_submit(
+                cohort=data["cohort"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                phone=str(data["phone"]),
+                date_of_birth=data["date_of_birth"],
+                education=data["education"],
+                prior_healthcare_experience=data["prior_healthcare_experience"],
+                consent=form.consent(),
+                meta=RequestMeta(
+                    ip_address=request.META.get("REMOTE_ADDR"),
+                    user_agent=request.headers.get("User-Agent", ""),
+                    source_page=request.build_absolute_uri(),
+                ),
+                actor=Actor.of(request.user),
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            return redirect("status", token=application.status_token)
+    seats = {c.pk: c for c in cohorts}
+    return render(
+        request,
+        "enrollment/apply.html",
+        {"program": program, "form": form, "cohorts": cohorts, "seats": seats},
+        status=400 if form.errors else 200,
+    )
+
+
+def status(request: HttpRequest, token: str) -> HttpResponse:
+    application = get_object_or_404(
+        applications_with_positions(Application.objects.all()), status_token=token
+    )
+    can_move = (
+        application.status == Status.WAITLISTED
+        and application.cohort.is_past_cutoff()
+        and next_open_cohort(application.cohort.program, after=application.cohort) is not None
+    )
+    return render(
+        request, "enrollment/status.html", {"application": application, "can_move": can_move}
+    )
+
+
+ACTIONS = {
+    "accept": (application_accept, "You accepted your seat. Welcome!"),
+    "decline": (
+        application_decline,
+        "You declined the offer. The seat goes to the next applicant.",
+    ),
+    "withdraw": (application_withdraw, "You withdrew your application."),
+    "move": (
+        application_move_to_next_cohort,
+        "You moved to the next cohort, keeping your place in line.",
+    ),
+}
+
+
+@require_POST
+def status_action(request: HttpRequest, token: str, verb: str) -> HttpResponse:
+    application = get_object_or_404(Application, status_token=token)
+    if verb not in ACTIONS:
+        return redirect("status", token=token)
+    service, done = ACTIONS[verb]
+    try:
+        service(application=application, actor=Actor.of(request.user))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("status", token=token)
