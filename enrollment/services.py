@@ -310,7 +310,10 @@ def _record_consent(
 def _change(
     application: Application, allowed: set[str], verb: str
 ) -> tuple[Cohort, Application, datetime]:
-    """Lock the application's cohort, settle it, and check the transition is still allowed."""
+    """Lock the application's cohort, settle it, and check the transition is still allowed.
+
+    Callers settle the cohort in a transaction of its own first, so that an expiry found here
+    is kept even when the change itself is refused."""
     cohort = _lock(application.cohort_id)
     now = timezone.now()
     _settle(cohort, now)
@@ -323,6 +326,7 @@ def _change(
 
 
 def application_accept(*, application: Application, actor: Actor) -> Application:
+    settle_cohort(application.cohort_id)
     with transaction.atomic():
         _, current, _ = _change(application, {Status.OFFERED}, "accept")
         _transition(current, Status.ENROLLED, actor, "Offer accepted.")
@@ -331,6 +335,7 @@ def application_accept(*, application: Application, actor: Actor) -> Application
 
 
 def application_decline(*, application: Application, actor: Actor) -> Application:
+    settle_cohort(application.cohort_id)
     with transaction.atomic():
         cohort, current, now = _change(application, {Status.OFFERED}, "decline")
         _transition(current, Status.DECLINED, actor, "Offer declined.")
@@ -341,6 +346,7 @@ def application_decline(*, application: Application, actor: Actor) -> Applicatio
 def application_withdraw(
     *, application: Application, actor: Actor, reason: str = ""
 ) -> Application:
+    settle_cohort(application.cohort_id)
     with transaction.atomic():
         cohort, current, now = _change(
             application, {Status.OFFERED, Status.WAITLISTED, Status.ENROLLED}, "withdraw"
@@ -361,7 +367,7 @@ def application_move_to_next_cohort(*, application: Application, actor: Actor) -
         # Both cohorts, always in id order, so that two moves cannot deadlock.
         locked = {cohort_id: _lock(cohort_id) for cohort_id in sorted([source.pk, target.pk])}
         current = Application.objects.select_for_update().get(pk=application.pk)
-        if current.status != Status.WAITLISTED or not source.is_past_cutoff():
+        if current.status != Status.WAITLISTED or not locked[source.pk].is_past_cutoff():
             raise NotAllowed("Only a waitlisted applicant of a cohort past its cutoff can move.")
         if _existing(target, current.email, str(current.phone)) is not None:
             raise NotAllowed(f"You already have an application for {target}.")
@@ -372,6 +378,7 @@ def application_move_to_next_cohort(*, application: Application, actor: Actor) -
         current.save(update_fields=["cohort", "updated_at"])
         _record(current, Status.WAITLISTED, actor, f"Moved from {source.name} to {target.name}.")
         _settle(target, now)
+    current.refresh_from_db()
     return current
 
 

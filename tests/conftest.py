@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.models import Role, User
@@ -26,6 +27,12 @@ CHROMIUM_ARGS = [
 def _tasks_run_at_once(settings: object) -> None:
     """Background tasks run in the same process as the test, at enqueue time."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Throttle counts and cached values never leak from one test into the next."""
+    cache.clear()
 
 
 def with_role(role: str, **fields: object) -> User:

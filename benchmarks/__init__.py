@@ -1,0 +1,31 @@
+"""Pathway's benchmarks: `python -m benchmarks [NAME]` prints one JSON line per metric.
+
+Each module named in `benchmarks.__main__.BENCHMARKS` has `run() -> list[dict]`, whose dicts come
+from `metric()`; the runner adds the benchmark's name.
+"""
+
+# In-process Django and the benchmark server run with DEBUG off, which needs a real-looking key.
+SECRET_KEY = "benchmark-only-secret-key-never-used-outside-benchmarks-0123456789"
+
+
+class BenchmarkError(Exception):
+    """A benchmark could not run (e.g. PostgreSQL does not answer); the message is one line."""
+
+
+def metric(
+    name: str,
+    value: float,
+    unit: str,
+    *,
+    params: dict[str, object],
+    baseline: float | None = None,
+) -> dict[str, object]:
+    """One result line; `ratio` is value / baseline when there is a nonzero baseline."""
+    return {
+        "metric": name,
+        "value": value,
+        "unit": unit,
+        "baseline": baseline,
+        "ratio": round(value / baseline, 3) if baseline else None,
+        "params": params,
+    }

@@ -1,0 +1,133 @@
+"""Capacity changes (with the admin's preview) and the enrollment cutoff."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from backend.errors import RuleViolation
+from enrollment.models import Application, Cohort, Status
+from enrollment.services import (
+    Actor,
+    application_move_to_next_cohort,
+    application_submit,
+    capacity_change_preview,
+    cohort_set_capacity,
+)
+from enrollment.tasks import close_waitlists_at_cutoff
+from tests.factories import CohortFactory, ProgramFactory, applicant
+
+pytestmark = pytest.mark.django_db
+STAFF = Actor(label="director@school.test")
+
+
+def fill(cohort: Cohort, count: int, start: int = 0) -> list[Application]:
+    return [application_submit(cohort=cohort, **applicant(start + n))[0] for n in range(count)]
+
+
+def statuses(applications: list[Application]) -> list[str]:
+    return [Application.objects.get(pk=a.pk).status for a in applications]
+
+
+def test_raising_capacity_offers_the_new_seats_to_the_waitlist_in_order() -> None:
+    cohort = CohortFactory(capacity=1)
+    people = fill(cohort, 4)
+    assert capacity_change_preview(cohort=cohort, capacity=3) == 2
+    offers = cohort_set_capacity(cohort=cohort, capacity=3, actor=STAFF)
+    assert [a.pk for a in offers] == [people[1].pk, people[2].pk]
+    assert statuses(people) == ["offered", "offered", "offered", "waitlisted"]
+
+
+def test_the_preview_never_promises_more_offers_than_people_waiting() -> None:
+    cohort = CohortFactory(capacity=1)
+    fill(cohort, 2)
+    assert capacity_change_preview(cohort=cohort, capacity=10) == 1
+
+
+def test_lowering_capacity_below_the_seats_taken_is_refused() -> None:
+    cohort = CohortFactory(capacity=3)
+    fill(cohort, 3)
+    with pytest.raises(RuleViolation, match="3 seats are taken"):
+        cohort_set_capacity(cohort=cohort, capacity=2, actor=STAFF)
+    cohort.refresh_from_db()
+    assert cohort.capacity == 3
+
+
+def test_lowering_capacity_to_the_seats_taken_is_allowed() -> None:
+    cohort = CohortFactory(capacity=5)
+    fill(cohort, 2)
+    cohort_set_capacity(cohort=cohort, capacity=2, actor=STAFF)
+    assert application_submit(cohort=cohort, **applicant(9))[0].status == Status.WAITLISTED
+
+
+def test_no_offer_is_made_once_the_cutoff_has_come() -> None:
+    cohort = CohortFactory(capacity=1)
+    offered, waiting = fill(cohort, 2)
+    Cohort.objects.filter(pk=cohort.pk).update(enrollment_cutoff=timezone.localdate())
+    Application.objects.filter(pk=offered.pk).update(
+        offer_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    cohort.refresh_from_db()
+    assert capacity_change_preview(cohort=cohort, capacity=5) == 0
+    cohort_set_capacity(cohort=cohort, capacity=5, actor=STAFF)
+    assert statuses([offered, waiting]) == ["expired", "waitlisted"]
+
+
+def test_at_the_cutoff_the_waitlisted_are_told_once(
+    mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    cohort = CohortFactory(capacity=1)
+    fill(cohort, 3)
+    Cohort.objects.filter(pk=cohort.pk).update(enrollment_cutoff=timezone.localdate())
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert close_waitlists_at_cutoff() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert close_waitlists_at_cutoff() == 0
+    assert sorted(m.to[0] for m in mail.outbox) == ["jamie1@example.com", "jamie2@example.com"]
+    assert all("next cohort" in m.body for m in mail.outbox)
+
+
+def test_a_waitlisted_applicant_moves_to_the_next_cohort_keeping_their_place() -> None:
+    program = ProgramFactory()
+    closing = CohortFactory(
+        program=program, capacity=0, starts_on=timezone.localdate() + timedelta(days=5)
+    )
+    [early] = fill(closing, 1)
+    following = CohortFactory(
+        program=program, capacity=0, starts_on=timezone.localdate() + timedelta(days=40)
+    )
+    later_people = fill(following, 2, start=10)
+    Cohort.objects.filter(pk=closing.pk).update(enrollment_cutoff=timezone.localdate())
+
+    moved = application_move_to_next_cohort(application=early, actor=Actor(label="applicant"))
+    assert moved.cohort_id == following.pk
+    assert moved.submitted_at == early.submitted_at
+    from enrollment.selectors import waitlist
+
+    assert [a.pk for a in waitlist(following)] == [early.pk, *[a.pk for a in later_people]]
+    assert moved.history.last().reason.startswith("Moved from")
+
+
+def test_moving_before_the_cutoff_is_refused() -> None:
+    program = ProgramFactory()
+    cohort = CohortFactory(program=program, capacity=0)
+    CohortFactory(program=program, starts_on=cohort.starts_on + timedelta(days=30))
+    [waiting] = fill(cohort, 1)
+    from backend.errors import NotAllowed
+
+    with pytest.raises(NotAllowed):
+        application_move_to_next_cohort(application=waiting, actor=Actor(label="applicant"))
+
+
+def test_a_moved_applicant_takes_a_free_seat_in_the_next_cohort() -> None:
+    program = ProgramFactory()
+    closing = CohortFactory(
+        program=program, capacity=0, starts_on=timezone.localdate() + timedelta(days=5)
+    )
+    [early] = fill(closing, 1)
+    CohortFactory(program=program, capacity=2, starts_on=timezone.localdate() + timedelta(days=40))
+    Cohort.objects.filter(pk=closing.pk).update(enrollment_cutoff=timezone.localdate())
+    moved = application_move_to_next_cohort(application=early, actor=Actor(label="applicant"))
+    assert moved.status == Status.OFFERED
