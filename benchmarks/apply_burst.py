@@ -3,7 +3,9 @@
 gunicorn with 4 sync workers on PostgreSQL; 300 applications from 50 concurrent clients to a
 25-seat cohort (APPLY_RATE=off). Prints throughput, p50/p95 latency, the errors (any answer but
 201) and the seat invariant, each against a baseline on the same server: `POST /bench/insert/`
-(benchmarks/burst_urls.py), which parses the same body and does one plain INSERT. Target:
+(benchmarks/burst_urls.py), which parses the same body and does one plain INSERT. A second
+throughput line compares with `POST /bench/validated-insert/`: the same DRF parsing and validation
+as the application endpoint, then one INSERT, which isolates what seat-keeping costs. Target:
 throughput ratio >= 0.7 and zero errors.
 
 PostgreSQL comes from BENCH_DATABASE_URL, else TEST_DATABASE_URL; the benchmark creates and drops
@@ -47,6 +49,7 @@ CAPACITY = 25
 WARMUP = 20
 APPLY_PATH = "/api/v1/applications/"
 INSERT_PATH = "/bench/insert/"
+VALIDATED_INSERT_PATH = "/bench/validated-insert/"
 HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 
 # Run by `manage.py shell` in the scratch database: the measured cohort and a warm-up one.
@@ -291,10 +294,15 @@ def run() -> list[dict[str, object]]:
             warmup = [_applicant(9000 + n, warmup_id) for n in range(WARMUP)]
             _burst(port, APPLY_PATH, warmup)
             _burst(port, INSERT_PATH, warmup)
+            _burst(port, VALIDATED_INSERT_PATH, warmup)
             apply = _burst(port, APPLY_PATH, [_applicant(n, cohort_id) for n in range(REQUESTS)])
             _report_errors("apply", apply, log)
             insert = _burst(port, INSERT_PATH, [_applicant(n, cohort_id) for n in range(REQUESTS)])
             _report_errors("insert", insert, log)
+            validated = _burst(
+                port, VALIDATED_INSERT_PATH, [_applicant(n, cohort_id) for n in range(REQUESTS)]
+            )
+            _report_errors("validated insert", validated, log)
         counts = _invariant(database_url, cohort_id, apply)
     finally:
         _drop(admin_url)
@@ -314,6 +322,13 @@ def run() -> list[dict[str, object]]:
             "req/s",
             baseline=round(insert.throughput, 1),
             params=params,
+        ),
+        metric(
+            "throughput_vs_validated_insert",
+            round(apply.throughput, 1),
+            "req/s",
+            baseline=round(validated.throughput, 1),
+            params={**params, "baseline": "same DRF parsing and validation, then one INSERT"},
         ),
         metric(
             "latency_p50_ms",

@@ -8,8 +8,13 @@ from django.utils.html import format_html
 
 from backend.errors import DomainError
 from enrollment.models import Application, ApplicationEvent, Cohort, ConsentRecord, Program
-from enrollment.selectors import cohorts_with_counts
-from enrollment.services import Actor, capacity_change_preview, cohort_set_capacity
+from enrollment.selectors import cohorts_with_counts, cohorts_with_free_seats_and_a_waitlist
+from enrollment.services import (
+    Actor,
+    capacity_change_preview,
+    cohort_set_capacity,
+    settle_cohort,
+)
 
 
 @admin.register(Program)
@@ -26,6 +31,14 @@ class ProgramAdmin(admin.ModelAdmin):
     )
     list_filter = ("track", "waitlist_only", "is_active")
     prepopulated_fields = {"slug": ("name",)}
+
+    def save_model(
+        self, request: HttpRequest, program: Program, form: object, change: bool
+    ) -> None:
+        super().save_model(request, program, form, change)
+        # Leaving waitlist-only offers the free seats to the waitlist now, not at the next job.
+        for cohort in cohorts_with_free_seats_and_a_waitlist().filter(program=program):
+            settle_cohort(cohort.pk)
 
 
 class CapacityForm(forms.Form):

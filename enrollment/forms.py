@@ -15,7 +15,7 @@ class ApplicationForm(forms.Form):
     first_name = forms.CharField(max_length=100, label="First name")
     last_name = forms.CharField(max_length=100, label="Last name")
     email = forms.EmailField(max_length=254, label="Email")
-    phone = PhoneNumberField(label="Mobile phone", help_text="For example (555) 201-3344.")
+    phone = PhoneNumberField(label="Mobile phone", help_text="For example (201) 555-0123.")
     date_of_birth = forms.DateField(
         label="Date of birth",
         widget=forms.DateInput(attrs={"type": "date"}),

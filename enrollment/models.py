@@ -40,7 +40,8 @@ class Program(models.Model):
     )
     waitlist_only = models.BooleanField(
         default=False,
-        help_text="Enrollment is closed: new applicants join the waitlist even if a seat frees.",
+        help_text="Enrollment is closed: applicants join the waitlist and no seat is offered "
+        "until this is turned off; then free seats go to the waitlist in order.",
     )
     few_left_at = models.PositiveSmallIntegerField(
         default=3, help_text="Seats left at or below which the program shows 'few left'."

@@ -45,6 +45,15 @@ def cohorts_with_counts(cohorts: QuerySet[Cohort] | None = None) -> QuerySet[Coh
     )
 
 
+def cohorts_with_free_seats_and_a_waitlist() -> QuerySet[Cohort]:
+    """Open cohorts of programs taking offers where a seat is free and someone waits."""
+    return cohorts_with_counts(
+        Cohort.objects.filter(
+            enrollment_cutoff__gt=timezone.localdate(), program__waitlist_only=False
+        )
+    ).filter(seats_left__gt=0, waitlisted_count__gt=0)
+
+
 def cohort_status(cohort: Cohort) -> str:
     """The seat status of one cohort annotated by `cohorts_with_counts`."""
     if cohort.is_past_cutoff():
@@ -107,8 +116,7 @@ def waitlist_position(application: Application) -> int | None:
 
 
 def applications_with_positions(applications: QuerySet[Application]) -> QuerySet[Application]:
-    """Applications with `waitlist_position` (null unless waitlisted) and their history, in one
-    query plus one for the history."""
+    """Applications with `waitlist_position` (null unless waitlisted), in one query."""
     ahead = (
         Application.objects.filter(
             Q(submitted_at__lt=OuterRef("submitted_at"))
@@ -121,14 +129,10 @@ def applications_with_positions(applications: QuerySet[Application]) -> QuerySet
         .annotate(n=Count("id"))
         .values("n")
     )
-    return (
-        applications.select_related("cohort__program")
-        .prefetch_related("history")
-        .annotate(
-            waitlist_position=Case(
-                When(status=Status.WAITLISTED, then=Coalesce(Subquery(ahead), 0) + 1),
-                default=None,
-                output_field=IntegerField(),
-            )
+    return applications.select_related("cohort__program").annotate(
+        waitlist_position=Case(
+            When(status=Status.WAITLISTED, then=Coalesce(Subquery(ahead), 0) + 1),
+            default=None,
+            output_field=IntegerField(),
         )
     )

@@ -98,6 +98,15 @@ def next_open_cohort(program: Program, *, after: Cohort | None = None) -> Cohort
     return cohorts.order_by("starts_on", "id").first()
 
 
+@dataclass(frozen=True)
+class Settlement:
+    """What settling a cohort did: the offers it made, and the seats still free (which means
+    that nobody is waiting for them)."""
+
+    offers: list[Application]
+    free: int
+
+
 # -- the locked core ---------------------------------------------------------------------------
 
 
@@ -137,7 +146,7 @@ def _make_offer(
     notifications.queue(application, notifications.OFFER_MADE)
 
 
-def _settle(cohort: Cohort, now: datetime) -> list[Application]:
+def _settle(cohort: Cohort, now: datetime) -> Settlement:
     """Expire lapsed offers, then offer each free seat to the waitlist in order.
 
     The caller holds the cohort lock."""
@@ -146,24 +155,24 @@ def _settle(cohort: Cohort, now: datetime) -> list[Application]:
         _transition(application, Status.EXPIRED, SYSTEM, "The offer was not accepted in time.")
         notifications.queue(application, notifications.OFFER_EXPIRED)
 
-    if cohort.is_past_cutoff(timezone.localdate(now)):
-        return []
+    if cohort.is_past_cutoff(timezone.localdate(now)) or cohort.program.waitlist_only:
+        return Settlement(offers=[], free=0)
     free = cohort.capacity - seats_held(cohort, now)
     if free <= 0:
-        return []
-    offered = list(
+        return Settlement(offers=[], free=0)
+    offers = list(
         cohort.applications.filter(status=Status.WAITLISTED).order_by("submitted_at", "id")[:free]
     )
-    for application in offered:
+    for application in offers:
         _make_offer(application, cohort, now, SYSTEM, "A seat became free.")
-    return offered
+    return Settlement(offers=offers, free=free - len(offers))
 
 
 def settle_cohort(cohort_id: int) -> list[Application]:
-    """Settle one cohort now: expiries and promotions. Safe to call at any time."""
+    """Settle one cohort now: expiries and promotions; returns the offers made. Safe any time."""
     with transaction.atomic():
         cohort = _lock(cohort_id)
-        return _settle(cohort, timezone.now())
+        return _settle(cohort, timezone.now()).offers
 
 
 def settle_expired_offers(cohort_ids: list[int] | None = None) -> int:
@@ -186,7 +195,7 @@ def settle_expired_offers(cohort_ids: list[int] | None = None) -> int:
 def _existing(cohort: Cohort, email: str, phone: str) -> Application | None:
     return (
         cohort.applications.filter(status__in=ACTIVE_STATUSES)
-        .filter(Q(email__iexact=email) | Q(phone=phone))
+        .filter(Q(email=email) | Q(phone=phone))
         .order_by("submitted_at")
         .first()
     )
@@ -219,7 +228,7 @@ def application_submit(
                 raise RuleViolation(
                     f"{cohort} no longer takes applications; choose a later cohort.", field="cohort"
                 )
-            _settle(cohort, now)
+            settlement = _settle(cohort, now)
             application = Application(
                 cohort=cohort,
                 first_name=first_name.strip(),
@@ -231,7 +240,7 @@ def application_submit(
                 prior_healthcare_experience=prior_healthcare_experience.strip(),
                 submitted_at=now,
             )
-            _place_new(application, cohort, now, actor)
+            _place_new(application, cohort, settlement.free, now, actor)
             _record_consent(application, consent, meta, now)
             return application, True
     except IntegrityError:
@@ -242,38 +251,39 @@ def application_submit(
         return existing, False
 
 
-def _place_new(application: Application, cohort: Cohort, now: datetime, actor: Actor) -> None:
+def _place_new(
+    application: Application, cohort: Cohort, free: int, now: datetime, actor: Actor
+) -> None:
+    """Decide a new application: ineligible, offered (a free seat means nobody waits), or
+    waitlisted."""
     reason = ineligibility_reason(
         date_of_birth=application.date_of_birth, education=application.education, cohort=cohort
     )
-    nobody_waiting = not cohort.applications.filter(status=Status.WAITLISTED).exists()
     if reason:
         application.status, application.ineligibility_reason = Status.INELIGIBLE, reason
-    elif nobody_waiting and seats_held(cohort, now) < cohort.capacity:
+    elif free > 0:
         application.status = Status.OFFERED
         application.offered_at = now
         application.offer_expires_at = now + timedelta(hours=cohort.program.offer_hold_hours)
+        reason = "A seat was free."
     else:
         application.status = Status.WAITLISTED
+        reason = "The cohort is full; joined the waitlist."
     application.save()
-    ApplicationEvent.objects.create(
-        application=application,
-        at=now,
-        from_status="",
-        to_status=Status.SUBMITTED,
-        actor=actor.user,
-        actor_label=actor.label,
-        reason="Application received.",
-    )
-    _record(
-        application,
-        Status.SUBMITTED,
-        actor,
-        reason
-        or {
-            Status.OFFERED: "A seat was free.",
-            Status.WAITLISTED: "The cohort is full; joined the waitlist.",
-        }[application.status],
+    ApplicationEvent.objects.bulk_create(
+        ApplicationEvent(
+            application=application,
+            at=now,
+            from_status=from_status,
+            to_status=to_status,
+            actor=actor.user,
+            actor_label=actor.label,
+            reason=why,
+        )
+        for from_status, to_status, why in [
+            ("", Status.SUBMITTED, "Application received."),
+            (Status.SUBMITTED, application.status, reason),
+        ]
     )
     notifications.queue(application, notifications.RECEIVED)
 
@@ -388,7 +398,7 @@ def application_move_to_next_cohort(*, application: Application, actor: Actor) -
 def capacity_change_preview(*, cohort: Cohort, capacity: int) -> int:
     """How many offers raising the capacity to `capacity` would send now."""
     now = timezone.now()
-    if cohort.is_past_cutoff():
+    if cohort.is_past_cutoff() or cohort.program.waitlist_only:
         return 0
     free = capacity - seats_held(cohort, now)
     waiting = cohort.applications.filter(status=Status.WAITLISTED).count()
@@ -411,7 +421,7 @@ def cohort_set_capacity(*, cohort: Cohort, capacity: int, actor: Actor) -> list[
             )
         locked.capacity = capacity
         locked.save(update_fields=["capacity"])
-        return _settle(locked, now)
+        return _settle(locked, now).offers
 
 
 def cohort_close_waitlist(cohort: Cohort) -> int:

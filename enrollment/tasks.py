@@ -2,13 +2,20 @@ from django.utils import timezone
 
 from backend.periodic import periodic
 from enrollment.models import Cohort
-from enrollment.services import cohort_close_waitlist, settle_expired_offers
+from enrollment.selectors import cohorts_with_free_seats_and_a_waitlist
+from enrollment.services import cohort_close_waitlist, settle_cohort, settle_expired_offers
 
 
 @periodic
 def expire_offers() -> int:
     """Expire lapsed offers and pass their seats on; returns the cohorts settled."""
     return settle_expired_offers()
+
+
+@periodic
+def offer_free_seats() -> int:
+    """Offer seats left free while people wait (e.g. after a program leaves waitlist-only)."""
+    return sum(len(settle_cohort(cohort.pk)) for cohort in cohorts_with_free_seats_and_a_waitlist())
 
 
 @periodic

@@ -63,9 +63,8 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def status(request: HttpRequest, token: str) -> HttpResponse:
-    application = get_object_or_404(
-        applications_with_positions(Application.objects.all()), status_token=token
-    )
+    applications = applications_with_positions(Application.objects.prefetch_related("history"))
+    application = get_object_or_404(applications, status_token=token)
     can_move = (
         application.status == Status.WAITLISTED
         and application.cohort.is_past_cutoff()

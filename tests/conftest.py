@@ -37,7 +37,7 @@ def _fresh_cache() -> None:
 
 def with_role(role: str, **fields: object) -> User:
     user = UserFactory(**fields)
-    user.groups.add(Group.objects.get(name=role))
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user
 
 

@@ -143,7 +143,11 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             applications = applications.filter(
                 status_token=self.request.query_params.get("token", "")
             )
-        return applications_with_positions(applications).order_by("submitted_at", "id")
+        return (
+            applications_with_positions(applications)
+            .prefetch_related("history")
+            .order_by("submitted_at", "id")
+        )
 
     @extend_schema(
         request=ApplicationCreateSerializer,

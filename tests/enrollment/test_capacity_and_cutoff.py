@@ -131,3 +131,28 @@ def test_a_moved_applicant_takes_a_free_seat_in_the_next_cohort() -> None:
     Cohort.objects.filter(pk=closing.pk).update(enrollment_cutoff=timezone.localdate())
     moved = application_move_to_next_cohort(application=early, actor=Actor(label="applicant"))
     assert moved.status == Status.OFFERED
+
+
+def test_a_waitlist_only_program_makes_no_offers_until_it_reopens(client, admin_user) -> None:
+    from enrollment.tasks import offer_free_seats
+
+    program = ProgramFactory(waitlist_only=True)
+    cohort = CohortFactory(program=program, capacity=2)
+    people = fill(cohort, 3)
+    assert statuses(people) == ["waitlisted"] * 3
+    assert capacity_change_preview(cohort=cohort, capacity=4) == 0
+    assert offer_free_seats() == 0
+
+    client.force_login(admin_user)
+    change = (
+        client.get(f"/admin/enrollment/program/{program.pk}/change/")
+        .context["adminform"]
+        .form.initial
+    )
+    client.post(
+        f"/admin/enrollment/program/{program.pk}/change/",
+        {**{k: v for k, v in change.items() if v is not None}, "waitlist_only": ""},
+    )
+    program.refresh_from_db()
+    assert not program.waitlist_only
+    assert statuses(people) == ["offered", "offered", "waitlisted"]

@@ -58,7 +58,7 @@ def test_form_errors_show_next_to_their_fields_and_nothing_is_saved(client) -> N
     )
     page = response.content.decode()
     assert response.status_code == 400
-    assert 'id="id_last_name_errors"' in page
+    assert 'id="id_last_name_error"' in page
     assert "The date of birth must be in the past." in page
     assert 'value="robin1@example.com"' in page
     assert not Application.objects.exists()

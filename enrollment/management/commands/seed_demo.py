@@ -141,7 +141,7 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 user.is_staff = user.is_superuser = role == Role.ADMIN
                 user.save()
-            user.groups.add(Group.objects.get(name=role))
+            user.groups.add(Group.objects.get_or_create(name=role)[0])
 
     def seed_program(self, spec: dict) -> Program:
         program, _ = Program.objects.get_or_create(slug=spec["slug"], defaults=spec)
