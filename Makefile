@@ -36,7 +36,7 @@ test: lint
 	$(BIN)/python -m tests.postgres_pass
 
 bench: install
-	$(BIN)/python -m benchmarks $(BENCH)
+	@$(BIN)/python -m benchmarks $(BENCH)
 
 worker: install
 	$(BIN)/python manage.py migrate --noinput
