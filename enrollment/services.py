@@ -146,15 +146,22 @@ def _make_offer(
     notifications.queue(application, notifications.OFFER_MADE)
 
 
-def _settle(cohort: Cohort, now: datetime) -> Settlement:
-    """Expire lapsed offers, then offer each free seat to the waitlist in order.
-
-    The caller holds the cohort lock."""
+def _expire_lapsed(cohort: Cohort, now: datetime) -> None:
     lapsed = cohort.applications.filter(status=Status.OFFERED, offer_expires_at__lte=now)
     for application in lapsed.order_by("offer_expires_at", "id"):
         _transition(application, Status.EXPIRED, SYSTEM, "The offer was not accepted in time.")
         notifications.queue(application, notifications.OFFER_EXPIRED)
 
+
+def _settle(cohort: Cohort, now: datetime) -> Settlement:
+    """Expire lapsed offers, then offer each free seat to the waitlist in order.
+
+    The caller holds the cohort lock."""
+    _expire_lapsed(cohort, now)
+    return _promote(cohort, now)
+
+
+def _promote(cohort: Cohort, now: datetime) -> Settlement:
     if cohort.is_past_cutoff(timezone.localdate(now)) or cohort.program.waitlist_only:
         return Settlement(offers=[], free=0)
     free = cohort.capacity - seats_held(cohort, now)
@@ -412,7 +419,8 @@ def cohort_set_capacity(*, cohort: Cohort, capacity: int, actor: Actor) -> list[
     with transaction.atomic():
         locked = _lock(cohort.pk)
         now = timezone.now()
-        _settle(locked, now)
+        # Count the seats held now; the waitlist fills what is free only under the new capacity.
+        _expire_lapsed(locked, now)
         taken = seats_held(locked, now)
         if capacity < taken:
             raise RuleViolation(
@@ -421,7 +429,7 @@ def cohort_set_capacity(*, cohort: Cohort, capacity: int, actor: Actor) -> list[
             )
         locked.capacity = capacity
         locked.save(update_fields=["capacity"])
-        return _settle(locked, now).offers
+        return _promote(locked, now).offers
 
 
 def cohort_close_waitlist(cohort: Cohort) -> int:

@@ -156,3 +156,13 @@ def test_a_waitlist_only_program_makes_no_offers_until_it_reopens(client, admin_
     program.refresh_from_db()
     assert not program.waitlist_only
     assert statuses(people) == ["offered", "offered", "waitlisted"]
+
+
+def test_lowering_capacity_counts_only_live_holds_before_the_waitlist_moves_up() -> None:
+    cohort = CohortFactory(capacity=2)
+    lapsed, holding, waiting = fill(cohort, 3)
+    Application.objects.filter(pk=lapsed.pk).update(
+        offer_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert cohort_set_capacity(cohort=cohort, capacity=1, actor=STAFF) == []
+    assert statuses([lapsed, holding, waiting]) == ["expired", "offered", "waitlisted"]
