@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -208,9 +208,39 @@ def _existing(cohort: Cohort, email: str, phone: str) -> Application | None:
     )
 
 
+@dataclass(frozen=True)
+class SeatState:
+    """One aggregate read of a locked cohort, enough to place a new applicant."""
+
+    duplicate: bool
+    lapsed: int
+    held: int
+    waiting: int
+
+
+def _seat_state(cohort: Cohort, now: datetime, email: str, phone: str) -> SeatState:
+    counts = cohort.applications.aggregate(
+        duplicate=Count(
+            "id", filter=Q(status__in=ACTIVE_STATUSES) & (Q(email=email) | Q(phone=phone))
+        ),
+        lapsed=Count("id", filter=Q(status=Status.OFFERED, offer_expires_at__lte=now)),
+        held=Count(
+            "id",
+            filter=Q(status=Status.ENROLLED) | Q(status=Status.OFFERED, offer_expires_at__gt=now),
+        ),
+        waiting=Count("id", filter=Q(status=Status.WAITLISTED)),
+    )
+    return SeatState(
+        duplicate=counts["duplicate"] > 0,
+        lapsed=counts["lapsed"],
+        held=counts["held"],
+        waiting=counts["waiting"],
+    )
+
+
 def application_submit(
     *,
-    cohort: Cohort,
+    cohort: Cohort | int,
     first_name: str,
     last_name: str,
     email: str,
@@ -222,22 +252,34 @@ def application_submit(
     meta: RequestMeta = RequestMeta(),
     actor: Actor = Actor(label="applicant"),
 ) -> tuple[Application, bool]:
-    """Apply to a cohort. Returns (application, created); the same person gets their own back."""
+    """Apply to a cohort (or its id). Returns (application, created): the same person gets their
+    own application back. A new one carries `waitlist_position` (None unless waitlisted)."""
     email = email.strip().lower()
+    cohort_id = cohort if isinstance(cohort, int) else cohort.pk
     try:
         with transaction.atomic():
-            cohort = _lock(cohort.pk)
-            existing = _existing(cohort, email, phone)
-            if existing is not None:
-                return existing, False
+            try:
+                locked = _lock(cohort_id)
+            except Cohort.DoesNotExist:
+                raise RuleViolation("This cohort does not exist.", field="cohort") from None
             now = timezone.now()
-            if cohort.is_past_cutoff(timezone.localdate(now)):
+            if not locked.program.is_active or locked.is_past_cutoff(timezone.localdate(now)):
                 raise RuleViolation(
-                    f"{cohort} no longer takes applications; choose a later cohort.", field="cohort"
+                    f"{locked} no longer takes applications; choose a later cohort.",
+                    field="cohort",
                 )
-            settlement = _settle(cohort, now)
+            # One read decides the common case; a lapsed offer or a seat left free while people
+            # wait (rare) takes the full settling path first.
+            state = _seat_state(locked, now, email, phone)
+            if state.duplicate:
+                return _existing(locked, email, phone), False
+            taking_offers = not locked.program.waitlist_only
+            if state.lapsed or (taking_offers and state.waiting and state.held < locked.capacity):
+                _settle(locked, now)
+                state = _seat_state(locked, now, email, phone)
+            free = locked.capacity - state.held if taking_offers and not state.waiting else 0
             application = Application(
-                cohort=cohort,
+                cohort=locked,
                 first_name=first_name.strip(),
                 last_name=last_name.strip(),
                 email=email,
@@ -247,12 +289,16 @@ def application_submit(
                 prior_healthcare_experience=prior_healthcare_experience.strip(),
                 submitted_at=now,
             )
-            _place_new(application, cohort, settlement.free, now, actor)
+            _place_new(application, locked, free, now, actor)
+            # The newest submission stands last in line.
+            application.waitlist_position = (
+                state.waiting + 1 if application.status == Status.WAITLISTED else None
+            )
             _record_consent(application, consent, meta, now)
             return application, True
     except IntegrityError:
         # A racing duplicate got past the check (the lock makes it rare): return the first one.
-        existing = _existing(cohort, email, phone)
+        existing = _existing(Cohort.objects.get(pk=cohort_id), email, phone)
         if existing is None:
             raise
         return existing, False

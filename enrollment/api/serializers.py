@@ -78,9 +78,8 @@ class ConsentSerializer(serializers.Serializer):
 
 
 class ApplicationCreateSerializer(serializers.Serializer):
-    cohort = serializers.PrimaryKeyRelatedField(
-        queryset=Cohort.objects.select_related("program"), required=False
-    )
+    # An id, checked by the service under its lock: no second read of the cohort per request.
+    cohort = serializers.IntegerField(min_value=1, required=False)
     program = serializers.SlugRelatedField(
         slug_field="slug", queryset=Program.objects.filter(is_active=True), required=False
     )
@@ -103,22 +102,21 @@ class ApplicationCreateSerializer(serializers.Serializer):
         return value
 
     def validate(self, attrs: dict) -> dict:
-        cohort, program = attrs.get("cohort"), attrs.pop("program", None)
-        if cohort is None and program is None:
+        cohort_id, program = attrs.get("cohort"), attrs.pop("program", None)
+        if cohort_id is None and program is None:
             raise serializers.ValidationError({"cohort": ["Give a cohort id or a program slug."]})
-        if cohort is not None and program is not None and cohort.program_id != program.pk:
-            raise serializers.ValidationError({"cohort": ["This cohort is not in that program."]})
-        if cohort is None:
+        if program is not None and cohort_id is not None:
+            if not program.cohorts.filter(pk=cohort_id).exists():
+                raise serializers.ValidationError(
+                    {"cohort": ["This cohort is not in that program."]}
+                )
+        elif program is not None:
             cohort = next_open_cohort(program)
             if cohort is None:
                 raise serializers.ValidationError(
                     {"program": ["This program has no cohort open for applications right now."]}
                 )
-        if not cohort.program.is_active:
-            raise serializers.ValidationError(
-                {"cohort": ["This program is not taking applications."]}
-            )
-        attrs["cohort"] = cohort
+            attrs["cohort"] = cohort.pk
         attrs["consent"] = attrs.get("consent") or {"sms": False, "email": False, "phone": False}
         return attrs
 

@@ -164,9 +164,10 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         application, created = application_submit(
             **data.validated_data, meta=meta, actor=Actor.of(request.user)
         )
-        application = applications_with_positions(
-            Application.objects.filter(pk=application.pk)
-        ).get()
+        if not created:  # a new application already carries its position
+            application = applications_with_positions(
+                Application.objects.filter(pk=application.pk)
+            ).get()
         return Response(
             ApplicationCreatedSerializer(application).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -1,0 +1,39 @@
+"""The application endpoint is the hot path of an enrollment rush: its queries are pinned."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import CohortFactory, applicant
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_new_application_costs_a_fixed_handful_of_queries(
+    api, django_capture_on_commit_callbacks
+) -> None:
+    cohort = CohortFactory(capacity=1)
+    for n in range(3):
+        api.post("/api/v1/applications/", {**applicant(n), "cohort": cohort.pk}, format="json")
+    body = {
+        **applicant(9, consent={"sms": True, "email": True, "phone": False}),
+        "cohort": cohort.pk,
+    }
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = api.post("/api/v1/applications/", body, format="json")
+    assert response.json()["waitlist_position"] == 3
+    statements = [q["sql"].split()[0] for q in queries.captured_queries]
+    # Inside the transaction: lock the cohort, one aggregate of its seats, insert the application,
+    # its two history rows (one statement) and its consent rows. After commit, the email task
+    # (run at once in tests) reads the application.
+    assert [s for s in statements if s not in ("SAVEPOINT", "RELEASE")] == [
+        "SELECT",
+        "SELECT",
+        "INSERT",
+        "INSERT",
+        "INSERT",
+        "SELECT",
+    ], statements
