@@ -242,3 +242,47 @@ class ConsentRecord(models.Model):
     def __str__(self) -> str:
         verb = "granted" if self.granted else "revoked"
         return f"{self.get_channel_display()} {verb} for {self.address}"
+
+
+class StudentStage(models.TextChoices):
+    ENROLLED = "enrolled"
+    EXTERNSHIP = "externship"
+    COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+
+
+class Student(models.Model):
+    """An enrolled applicant: their login, cohort, coach and the requirement edition they keep."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="student"
+    )
+    application = models.OneToOneField(
+        Application, null=True, blank=True, on_delete=models.PROTECT, related_name="student"
+    )
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="students")
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="caseload",
+    )
+    requirement_set = models.ForeignKey(
+        "externships.RequirementSet",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="students",
+        help_text="The edition of the clinical requirements this student started on.",
+    )
+    stage = models.CharField(
+        max_length=16, choices=StudentStage.choices, default=StudentStage.ENROLLED
+    )
+    enrolled_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name", "id"]
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -3,12 +3,16 @@ enqueued as a background task only after commit, so a rolled-back change never s
 The messaging issue adds texts behind the same entry point."""
 
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
+from accounts.models import User
 from enrollment.models import Application
 
 RECEIVED = "received"
@@ -40,3 +44,22 @@ def send_application_message(application_id: int, kind: str) -> None:
         {"application": application, "status_url": status_url, "site_name": settings.SITE_NAME},
     )
     send_mail(SUBJECTS[kind], body, None, [application.email])
+
+
+def queue_invitation(user: User) -> None:
+    user_id = user.pk
+    transaction.on_commit(lambda: send_student_invitation.enqueue(user_id))
+
+
+@task()
+def send_student_invitation(user_id: int) -> None:
+    """Email a new student a one-time link to choose their password."""
+    user = User.objects.get(pk=user_id)
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    link = settings.SITE_URL + reverse("password_reset_confirm", args=[uid, token])
+    body = render_to_string(
+        "enrollment/email/invitation.txt",
+        {"user": user, "link": link, "site_name": settings.SITE_NAME},
+    )
+    send_mail(f"Your {settings.SITE_NAME} student account", body, None, [user.email])

@@ -9,11 +9,12 @@ offers, and only then counts. Messages go out after commit.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 from backend.errors import NotAllowed, RuleViolation
 from enrollment import notifications
 from enrollment.consent import DISCLOSURE_VERSION, disclosure
@@ -27,7 +28,10 @@ from enrollment.models import (
     Education,
     Program,
     Status,
+    Student,
+    StudentStage,
 )
+from externships.models import RequirementSet
 
 QUALIFYING_EDUCATION = {
     Education.HS_DIPLOMA,
@@ -391,10 +395,46 @@ def _change(
 def application_accept(*, application: Application, actor: Actor) -> Application:
     settle_cohort(application.cohort_id)
     with transaction.atomic():
-        _, current, _ = _change(application, {Status.OFFERED}, "accept")
+        cohort, current, _ = _change(application, {Status.OFFERED}, "accept")
         _transition(current, Status.ENROLLED, actor, "Offer accepted.")
+        student_enroll(application=current, cohort=cohort)
         notifications.queue(current, notifications.ENROLLED)
     return current
+
+
+def student_enroll(*, application: Application, cohort: Cohort) -> Student:
+    """Make the enrolled applicant a student: a login (invited by email to set a password), the
+    cohort's least-loaded coach, and the program's current edition of the clinical requirements."""
+    user = User.objects.filter(email=application.email).first()
+    if user is None:
+        user = User.objects.create_user(
+            application.email,
+            None,
+            first_name=application.first_name,
+            last_name=application.last_name,
+            phone=application.phone,
+        )
+    user.groups.add(Group.objects.get_or_create(name=Role.STUDENT)[0])
+    coach = (
+        cohort.coaches.filter(is_active=True)
+        .annotate(load=Count("caseload", filter=Q(caseload__cohort=cohort)))
+        .order_by("load", "id")
+        .first()
+    )
+    student, _ = Student.objects.update_or_create(
+        user=user,
+        defaults={
+            "application": application,
+            "cohort": cohort,
+            "coach": coach,
+            "stage": StudentStage.ENROLLED,
+            "requirement_set": RequirementSet.objects.filter(
+                program_id=cohort.program_id, is_current=True
+            ).first(),
+        },
+    )
+    notifications.queue_invitation(user)
+    return student
 
 
 def application_decline(*, application: Application, actor: Actor) -> Application:

@@ -1,0 +1,274 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from enrollment.models import Program, Student
+
+
+class RequirementSet(models.Model):
+    """One edition of a program's clinical requirements; students keep the one they started on."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="requirement_sets")
+    edition = models.CharField(max_length=80, help_text="e.g. Core Curriculum 6th ed.")
+    source = models.CharField(max_length=300, help_text="Where the numbers come from.")
+    is_current = models.BooleanField(default=True, help_text="New students start on this edition.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "edition"], name="requirement_set_edition_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["program"], condition=Q(is_current=True), name="requirement_set_one_current"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program.name}: {self.edition}"
+
+
+class RequirementKind(models.TextChoices):
+    HOURS = "hours", "Approved externship hours"
+    PROCEDURES = "procedures", "Successful procedures of one kind"
+    COMPETENCIES = "competencies", "Competency checklist"
+    SURGICAL_CASES = "surgical_cases", "Surgical case rules"
+
+
+class Requirement(models.Model):
+    """One rule of a requirement set. `params` holds the rule's numbers (see externships.rules)."""
+
+    requirement_set = models.ForeignKey(
+        RequirementSet, on_delete=models.CASCADE, related_name="requirements"
+    )
+    kind = models.CharField(max_length=16, choices=RequirementKind.choices)
+    label = models.CharField(max_length=120)
+    params = models.JSONField(default=dict)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class SiteKind(models.TextChoices):
+    CLINIC = "clinic"
+    HOSPITAL = "hospital"
+    PHARMACY = "pharmacy"
+    LAB = "lab"
+    SURGERY_CENTER = "surgery_center", "Surgery center"
+
+
+class Site(models.Model):
+    name = models.CharField(max_length=150)
+    kind = models.CharField(max_length=16, choices=SiteKind.choices)
+    address = models.CharField(max_length=300)
+    capacity = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1)], help_text="Students on externship here at one time."
+    )
+    agreement_valid_until = models.DateField(
+        help_text="No placement starts after the affiliation agreement lapses."
+    )
+    programs = models.ManyToManyField(Program, related_name="sites")
+    supervisors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="supervised_sites"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DocumentKind(models.TextChoices):
+    IMMUNIZATIONS = "immunizations"
+    TB_TEST = "tb_test", "TB test"
+    BACKGROUND_CHECK = "background_check"
+    DRUG_SCREEN = "drug_screen"
+    CPR_BLS = "cpr_bls", "CPR/BLS"
+    FERPA_RELEASE = "ferpa_release", "Signed FERPA release"
+
+
+class ComplianceDocument(models.Model):
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    received_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True, help_text="Empty when it never expires.")
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["student", "kind", "-expires_on"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.student}"
+
+
+class ExternshipStatus(models.TextChoices):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class Externship(models.Model):
+    """One student placed at one site, with a supervisor, for a date range."""
+
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="externships")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="externships")
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supervised_externships"
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    status = models.CharField(
+        max_length=12, choices=ExternshipStatus.choices, default=ExternshipStatus.ACTIVE
+    )
+
+    class Meta:
+        ordering = ["-starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="externship_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} at {self.site}"
+
+
+class LogStatus(models.TextChoices):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    NEEDS_INFO = "needs_info"
+
+
+class ProcedureKind(models.TextChoices):
+    VENIPUNCTURE = "venipuncture"
+    CAPILLARY_STICK = "capillary_stick", "Capillary or finger stick"
+    SURGICAL_CASE = "surgical_case"
+    COMPETENCY = "competency"
+
+
+class ScrubRole(models.TextChoices):
+    FIRST_SCRUB = "first_scrub"
+    SECOND_SCRUB = "second_scrub"
+    OBSERVATION = "observation"
+
+
+class ClinicalLog(models.Model):
+    """What hour and procedure logs share: the externship, the day, the supervisor's decision."""
+
+    externship = models.ForeignKey(Externship, on_delete=models.PROTECT, related_name="%(class)ss")
+    date = models.DateField()
+    notes = models.TextField(blank=True, max_length=2000)
+    status = models.CharField(max_length=12, choices=LogStatus.choices, default=LogStatus.PENDING)
+    corrects = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        help_text="The earlier log this one corrects (approved logs are never edited).",
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-date", "-id"]
+
+
+class HourLog(ClinicalLog):
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+    break_minutes = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(8 * 60)]
+    )
+    minutes = models.PositiveIntegerField(
+        editable=False, help_text="Worked minutes: end - start - break."
+    )
+    activities = models.TextField(max_length=2000)
+
+    class Meta(ClinicalLog.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")), name="hour_log_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes__lte=16 * 60), name="hour_log_at_most_16_hours"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+
+
+class ProcedureLog(ClinicalLog):
+    kind = models.CharField(max_length=16, choices=ProcedureKind.choices)
+    count = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    successful = models.BooleanField(default=True)
+    specialty = models.CharField(
+        max_length=60, blank=True, help_text="Surgical cases: general or a specialty."
+    )
+    role = models.CharField(max_length=16, choices=ScrubRole.choices, blank=True)
+    competency = models.CharField(
+        max_length=120, blank=True, help_text="Competency logs: the checklist item."
+    )
+
+    class Meta(ClinicalLog.Meta):
+        constraints = [
+            models.CheckConstraint(condition=Q(count__gte=1), name="procedure_log_count_positive"),
+            models.CheckConstraint(
+                condition=~Q(kind="surgical_case") | (~Q(role="") & ~Q(specialty="")),
+                name="procedure_log_case_has_role_and_specialty",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.count} x {self.get_kind_display()}"
+
+
+class DecisionVia(models.TextChoices):
+    LOGIN = "login"
+    LINK = "link", "Signed email link"
+
+
+class LogDecision(models.Model):
+    """Every supervisor decision: who, when, how (login or link), what and why. Never edited."""
+
+    hour_log = models.ForeignKey(
+        HourLog, null=True, blank=True, on_delete=models.CASCADE, related_name="decisions"
+    )
+    procedure_log = models.ForeignKey(
+        ProcedureLog, null=True, blank=True, on_delete=models.CASCADE, related_name="decisions"
+    )
+    decision = models.CharField(max_length=12, choices=LogStatus.choices)
+    reason = models.CharField(max_length=500, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    via = models.CharField(max_length=8, choices=DecisionVia.choices)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hour_log__isnull=True) ^ Q(procedure_log__isnull=True),
+                name="log_decision_names_one_log",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision} by {self.decided_by} via {self.via}"

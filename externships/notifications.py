@@ -1,0 +1,87 @@
+"""Emails about clinical logs, sent by background tasks after commit."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django_tasks import task
+
+from externships.models import ComplianceDocument, HourLog, ProcedureLog
+
+
+def _kind(log: HourLog | ProcedureLog) -> str:
+    return "hour" if isinstance(log, HourLog) else "procedure"
+
+
+def queue_review_request(log: HourLog | ProcedureLog) -> None:
+    kind, log_id = _kind(log), log.pk
+    transaction.on_commit(lambda: send_review_request.enqueue(kind, log_id))
+
+
+def queue_decision_notice(log: HourLog | ProcedureLog) -> None:
+    kind, log_id = _kind(log), log.pk
+    transaction.on_commit(lambda: send_decision_notice.enqueue(kind, log_id))
+
+
+def _load(kind: str, log_id: int) -> HourLog | ProcedureLog:
+    model = HourLog if kind == "hour" else ProcedureLog
+    return model.objects.select_related("externship__supervisor", "externship__student__user").get(
+        pk=log_id
+    )
+
+
+@task()
+def send_review_request(kind: str, log_id: int) -> None:
+    """Email the externship's supervisor a signed link to decide the log, no account needed."""
+    from externships.services import review_link_token
+
+    log = _load(kind, log_id)
+    supervisor = log.externship.supervisor
+    link = settings.SITE_URL + reverse("review-link", args=[review_link_token(log, supervisor)])
+    body = render_to_string(
+        "externships/email/review_request.txt",
+        {
+            "log": log,
+            "student": log.externship.student,
+            "link": link,
+            "site_name": settings.SITE_NAME,
+        },
+    )
+    send_mail(
+        f"Please review: {log.externship.student} logged {log}", body, None, [supervisor.email]
+    )
+
+
+@task()
+def send_decision_notice(kind: str, log_id: int) -> None:
+    log = _load(kind, log_id)
+    body = render_to_string(
+        "externships/email/decision.txt",
+        {"log": log, "site_url": settings.SITE_URL, "site_name": settings.SITE_NAME},
+    )
+    student = log.externship.student.user
+    send_mail(
+        f"Your log of {log.date} was {log.get_status_display().lower()}",
+        body,
+        None,
+        [student.email],
+    )
+
+
+@task()
+def send_compliance_reminder(document_id: int) -> None:
+    """Tell the student and their coach that a document expires within 30 days."""
+    document = ComplianceDocument.objects.select_related("student__user", "student__coach").get(
+        pk=document_id
+    )
+    recipients = [document.student.user.email]
+    if document.student.coach:
+        recipients.append(document.student.coach.email)
+    body = render_to_string(
+        "externships/email/compliance_reminder.txt",
+        {"document": document, "site_name": settings.SITE_NAME},
+    )
+    send_mail(
+        f"{document.get_kind_display()} expires on {document.expires_on}", body, None, recipients
+    )

@@ -1,0 +1,140 @@
+"""How each kind of requirement is measured against a student's approved logs.
+
+A rule's numbers are data (`Requirement.params`); this module only knows the shapes:
+- hours:          {"hours": 160}
+- procedures:     {"procedure": "venipuncture", "count": 30, "noun": "venipuncture"}
+- competencies:   {"items": ["Vital signs", ...]}
+- surgical_cases: {"total": 120, "first_scrub": 80, "second_scrub_max": 40,
+                   "general": {"total": 30, "first_scrub": 20},
+                   "specialties": {"total": 90, "first_scrub": 60, "count": 4,
+                                   "each_first_scrub": 10}}
+"""
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from externships.models import ProcedureKind, Requirement, RequirementKind, ScrubRole
+
+GENERAL_SURGERY = "general"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One measurable line of progress: done out of required, and what is missing in words."""
+
+    label: str
+    done: float
+    required: float
+    unit: str
+
+    @property
+    def met(self) -> bool:
+        return self.done >= self.required
+
+    @property
+    def missing(self) -> str:
+        if self.met:
+            return "done"
+        left = self.required - self.done
+        amount = f"{left:g}" if self.unit != "hours" else f"{left:.1f}".rstrip("0").rstrip(".")
+        noun = self.unit if left != 1 else self.unit.removesuffix("s")
+        return f"{amount} {noun} to go"
+
+
+@dataclass
+class Evidence:
+    """A student's approved work, summed the way the rules need it."""
+
+    minutes: int = 0
+    procedures: Counter = field(default_factory=Counter)  # kind -> successful count
+    competencies: set[str] = field(default_factory=set)
+    cases: Counter = field(default_factory=Counter)  # (specialty, role) -> count
+
+    def add_procedure(
+        self, kind: str, count: int, successful: bool, specialty: str, role: str, competency: str
+    ) -> None:
+        if kind == ProcedureKind.SURGICAL_CASE:
+            self.cases[(specialty.strip().lower(), role)] += count
+        elif kind == ProcedureKind.COMPETENCY:
+            if successful:
+                self.competencies.add(competency.strip().lower())
+        elif successful:
+            self.procedures[kind] += count
+
+
+def measure(requirement: Requirement, evidence: Evidence) -> list[Line]:
+    params = requirement.params
+    if requirement.kind == RequirementKind.HOURS:
+        return [Line(requirement.label, round(evidence.minutes / 60, 1), params["hours"], "hours")]
+    if requirement.kind == RequirementKind.PROCEDURES:
+        noun = params.get("noun", params["procedure"].replace("_", " ")) + "s"
+        return [
+            Line(requirement.label, evidence.procedures[params["procedure"]], params["count"], noun)
+        ]
+    if requirement.kind == RequirementKind.COMPETENCIES:
+        items = params["items"]
+        done = sum(1 for item in items if item.strip().lower() in evidence.competencies)
+        return [Line(requirement.label, done, len(items), "competencies")]
+    if requirement.kind == RequirementKind.SURGICAL_CASES:
+        return surgical_case_lines(params, evidence.cases)
+    raise ValueError(f"unknown requirement kind {requirement.kind!r}")
+
+
+def surgical_case_lines(rules: dict, cases: Counter) -> list[Line]:
+    """The Core Curriculum's case rules. Observation is logged but never counted; second scrub
+    counts toward the total only up to its cap."""
+
+    def total(
+        role: str, specialties: Iterable[str] | None = None, exclude: str | None = None
+    ) -> int:
+        return sum(
+            n
+            for (specialty, r), n in cases.items()
+            if r == role
+            and specialty != exclude
+            and (specialties is None or specialty in specialties)
+        )
+
+    first = total(ScrubRole.FIRST_SCRUB)
+    second = min(total(ScrubRole.SECOND_SCRUB), rules["second_scrub_max"])
+    general, specialties = rules["general"], rules["specialties"]
+    general_first = total(ScrubRole.FIRST_SCRUB, [GENERAL_SURGERY])
+    general_second = total(ScrubRole.SECOND_SCRUB, [GENERAL_SURGERY])
+    other_first = total(ScrubRole.FIRST_SCRUB, exclude=GENERAL_SURGERY)
+    other_second = total(ScrubRole.SECOND_SCRUB, exclude=GENERAL_SURGERY)
+    first_by_specialty = Counter(
+        {s: n for (s, r), n in cases.items() if r == ScrubRole.FIRST_SCRUB and s != GENERAL_SURGERY}
+    )
+    qualifying = sum(1 for n in first_by_specialty.values() if n >= specialties["each_first_scrub"])
+    return [
+        Line("Surgical cases counted", first + second, rules["total"], "cases"),
+        Line("First scrub cases", first, rules["first_scrub"], "first scrub cases"),
+        Line(
+            "General surgery cases",
+            general_first + general_second,
+            general["total"],
+            "general surgery cases",
+        ),
+        Line(
+            "General surgery, first scrub",
+            general_first,
+            general["first_scrub"],
+            "first scrub general cases",
+        ),
+        Line(
+            "Specialty cases", other_first + other_second, specialties["total"], "specialty cases"
+        ),
+        Line(
+            "Specialty cases, first scrub",
+            other_first,
+            specialties["first_scrub"],
+            "first scrub specialty cases",
+        ),
+        Line(
+            f"Specialties with {specialties['each_first_scrub']}+ first scrub cases",
+            qualifying,
+            specialties["count"],
+            "specialties",
+        ),
+    ]

@@ -1,0 +1,338 @@
+"""Placements and clinical logs: every write, with the rules of PRODUCT.md's externship section."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.core import signing
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from accounts.models import Role, User
+from backend.errors import NotAllowed, RuleViolation
+from enrollment.models import Student, StudentStage
+from externships import notifications
+from externships.models import (
+    ComplianceDocument,
+    DecisionVia,
+    DocumentKind,
+    Externship,
+    ExternshipStatus,
+    HourLog,
+    LogDecision,
+    LogStatus,
+    ProcedureKind,
+    ProcedureLog,
+    ScrubRole,
+    Site,
+)
+
+MAX_MINUTES_A_DAY = 16 * 60
+REVIEW_LINK_SALT = "externships.review-link"
+REVIEW_LINK_MAX_AGE = timedelta(days=14)
+ClinicalLog = HourLog | ProcedureLog
+
+
+# -- placements --------------------------------------------------------------------------------
+
+
+def missing_documents(student: Student, on: date) -> list[str]:
+    """The required compliance documents that are missing or expired on `on`, in words."""
+    valid = {
+        doc.kind
+        for doc in student.documents.all()
+        if doc.expires_on is None or doc.expires_on >= on
+    }
+    return [kind.label for kind in DocumentKind if kind.value not in valid]
+
+
+def externship_create(
+    *, student: Student, site: Site, supervisor: User, starts_on: date, ends_on: date
+) -> Externship:
+    """Place a student at a site. Refused while a document is missing or expired, after the
+    site's agreement lapses, beyond the site's capacity, or with someone not supervising there."""
+    if ends_on < starts_on:
+        raise RuleViolation("The externship must end on or after its start.", field="ends_on")
+    with transaction.atomic():
+        site = Site.objects.select_for_update().get(pk=site.pk)  # capacity is counted under lock
+        if not site.programs.filter(pk=student.cohort.program_id).exists():
+            raise RuleViolation(
+                f"{site} does not take {student.cohort.program} students.", field="site"
+            )
+        if site.agreement_valid_until < starts_on:
+            raise RuleViolation(
+                f"The affiliation agreement with {site} lapses on {site.agreement_valid_until}.",
+                field="site",
+            )
+        if not site.supervisors.filter(pk=supervisor.pk).exists():
+            raise RuleViolation(f"{supervisor} does not supervise at {site}.", field="supervisor")
+        missing = missing_documents(student, starts_on)
+        if missing:
+            raise RuleViolation(
+                "Missing or expired on the start date: " + ", ".join(missing) + ".", field="student"
+            )
+        overlapping = site.externships.filter(
+            status=ExternshipStatus.ACTIVE, starts_on__lte=ends_on, ends_on__gte=starts_on
+        ).count()
+        if overlapping >= site.capacity:
+            raise RuleViolation(f"{site} has no free place for those dates.", field="site")
+        externship = Externship.objects.create(
+            student=student, site=site, supervisor=supervisor, starts_on=starts_on, ends_on=ends_on
+        )
+        Student.objects.filter(pk=student.pk).update(stage=StudentStage.EXTERNSHIP)
+        return externship
+
+
+# -- logging -----------------------------------------------------------------------------------
+
+
+def _check_day(externship: Externship, day: date, student: Student) -> None:
+    if externship.student_id != student.pk:
+        raise RuleViolation("This is not your externship.", field="externship")
+    if externship.status != ExternshipStatus.ACTIVE:
+        raise RuleViolation("Logs need an active externship.", field="externship")
+    if day > timezone.localdate():
+        raise RuleViolation("The date cannot be in the future.", field="date")
+    if not externship.starts_on <= day <= externship.ends_on:
+        raise RuleViolation(
+            f"The date must fall within the externship ({externship.starts_on} to "
+            f"{externship.ends_on}).",
+            field="date",
+        )
+
+
+def _check_correction(corrects: ClinicalLog | None, externship: Externship) -> None:
+    if corrects is not None and corrects.externship_id != externship.pk:
+        raise RuleViolation(
+            "A correction must refer to a log of the same externship.", field="corrects"
+        )
+
+
+def worked_minutes(start: time, end: time, break_minutes: int) -> int:
+    start_dt, end_dt = (datetime.combine(date.min, t) for t in (start, end))
+    return int((end_dt - start_dt).total_seconds() // 60) - break_minutes
+
+
+def hour_log_create(
+    *,
+    student: Student,
+    externship: Externship,
+    date: date,
+    start_time: time,
+    end_time: time,
+    break_minutes: int = 0,
+    activities: str,
+    notes: str = "",
+    corrects: HourLog | None = None,
+) -> HourLog:
+    """Log a shift. Refused: future dates, outside the externship, end before start, overlapping
+    another log of the student, or more than 16 hours in a day."""
+    with transaction.atomic():
+        # One student's logs are written one at a time, so two racing logs cannot both fit.
+        externship = Externship.objects.select_for_update().get(pk=externship.pk)
+        _check_day(externship, date, student)
+        _check_correction(corrects, externship)
+        if end_time <= start_time:
+            raise RuleViolation("The end time must be after the start time.", field="end_time")
+        minutes = worked_minutes(start_time, end_time, break_minutes)
+        if minutes <= 0:
+            raise RuleViolation("The break is as long as the shift.", field="break_minutes")
+        same_day = HourLog.objects.filter(externship__student=student, date=date).exclude(
+            status=LogStatus.REJECTED
+        )
+        if corrects is not None:
+            same_day = same_day.exclude(pk=corrects.pk)
+        if same_day.filter(start_time__lt=end_time, end_time__gt=start_time).exists():
+            raise RuleViolation(
+                "This overlaps a shift you already logged that day.", field="start_time"
+            )
+        logged = same_day.aggregate(total=Sum("minutes"))["total"] or 0
+        if logged + minutes > MAX_MINUTES_A_DAY:
+            raise RuleViolation(
+                f"That makes more than 16 hours on {date} ({(logged + minutes) / 60:g} hours).",
+                field="end_time",
+            )
+        log = HourLog.objects.create(
+            externship=externship,
+            date=date,
+            start_time=start_time,
+            end_time=end_time,
+            break_minutes=break_minutes,
+            minutes=minutes,
+            activities=activities,
+            notes=notes,
+            corrects=corrects,
+        )
+        notifications.queue_review_request(log)
+        return log
+
+
+def procedure_log_create(
+    *,
+    student: Student,
+    externship: Externship,
+    date: date,
+    kind: str,
+    count: int = 1,
+    successful: bool = True,
+    specialty: str = "",
+    role: str = "",
+    competency: str = "",
+    notes: str = "",
+    corrects: ProcedureLog | None = None,
+) -> ProcedureLog:
+    """Log procedures, a surgical case (with specialty and scrub role) or a competency."""
+    if kind == ProcedureKind.SURGICAL_CASE:
+        if role not in ScrubRole.values:
+            raise RuleViolation(
+                "A surgical case needs the role: first_scrub, second_scrub or observation.",
+                field="role",
+            )
+        if not specialty.strip():
+            raise RuleViolation(
+                "A surgical case needs its specialty (general, orthopedic, ...).", field="specialty"
+            )
+    elif role or specialty:
+        raise RuleViolation(
+            "Only surgical cases have a specialty and a role.",
+            field="role" if role else "specialty",
+        )
+    if kind == ProcedureKind.COMPETENCY and not competency.strip():
+        raise RuleViolation("Name the competency from the checklist.", field="competency")
+    with transaction.atomic():
+        externship = Externship.objects.select_for_update().get(pk=externship.pk)
+        _check_day(externship, date, student)
+        _check_correction(corrects, externship)
+        log = ProcedureLog.objects.create(
+            externship=externship,
+            date=date,
+            kind=kind,
+            count=count,
+            successful=successful,
+            specialty=specialty.strip().lower(),
+            role=role,
+            competency=competency.strip(),
+            notes=notes,
+            corrects=corrects,
+        )
+        notifications.queue_review_request(log)
+        return log
+
+
+# -- decisions ---------------------------------------------------------------------------------
+
+
+def can_decide(user: User, log: ClinicalLog) -> bool:
+    """The externship's supervisor, another supervisor of its site, or the school's staff."""
+    if user.is_school_staff:
+        return True
+    externship = log.externship
+    return user.has_role(Role.SUPERVISOR) and (
+        externship.supervisor_id == user.pk
+        or externship.site.supervisors.filter(pk=user.pk).exists()
+    )
+
+
+def log_decide(
+    *, log: ClinicalLog, decision: str, reason: str = "", by: User, via: str = DecisionVia.LOGIN
+) -> ClinicalLog:
+    """Approve, reject (with a reason) or send back for more information. Approved logs are
+    frozen and a rejected one stays rejected: a correction is a new log referring to it."""
+    if decision not in (LogStatus.APPROVED, LogStatus.REJECTED, LogStatus.NEEDS_INFO):
+        raise RuleViolation("Decide approved, rejected or needs_info.", field="decision")
+    if decision != LogStatus.APPROVED and not reason.strip():
+        raise RuleViolation("Say why, so the student can put it right.", field="reason")
+    with transaction.atomic():
+        log = (
+            type(log).objects.select_for_update().select_related("externship__site").get(pk=log.pk)
+        )
+        if not can_decide(by, log):
+            raise NotAllowed("Only the site's supervisor or the school's staff decide this log.")
+        if log.status not in (LogStatus.PENDING, LogStatus.NEEDS_INFO):
+            raise NotAllowed(
+                f"This log is already {log.get_status_display().lower()}; it cannot change."
+            )
+        log.status = decision
+        log.decided_at = timezone.now()
+        log.decision_reason = reason.strip()
+        log.save(update_fields=["status", "decided_at", "decision_reason"])
+        LogDecision.objects.create(
+            **{"hour_log" if isinstance(log, HourLog) else "procedure_log": log},
+            decision=decision,
+            reason=reason.strip(),
+            decided_by=by,
+            via=via,
+            at=log.decided_at,
+        )
+        if decision != LogStatus.APPROVED:
+            notifications.queue_decision_notice(log)
+        return log
+
+
+def logs_bulk_approve(
+    *, model: type[HourLog] | type[ProcedureLog], ids: list[int], by: User
+) -> list[ClinicalLog]:
+    """Approve several logs at once: all of them, or none when one cannot be approved."""
+    with transaction.atomic():
+        logs = list(
+            model.objects.filter(pk__in=ids).select_related("externship__site").order_by("id")
+        )
+        found = {log.pk for log in logs}
+        unknown = [i for i in ids if i not in found]
+        if unknown:
+            raise RuleViolation(f"No such logs: {', '.join(map(str, unknown))}.", field="ids")
+        return [log_decide(log=log, decision=LogStatus.APPROVED, by=by) for log in logs]
+
+
+def log_resubmit(*, log: ClinicalLog, student: Student, notes: str) -> ClinicalLog:
+    """Answer a supervisor's request for more information; the log goes back for review."""
+    with transaction.atomic():
+        log = type(log).objects.select_for_update().select_related("externship").get(pk=log.pk)
+        if log.externship.student_id != student.pk:
+            raise NotAllowed("This is not your log.")
+        if log.status != LogStatus.NEEDS_INFO:
+            raise NotAllowed("Only a log sent back for more information can be answered.")
+        log.notes = (log.notes + "\n" + notes).strip()
+        log.status = LogStatus.PENDING
+        log.save(update_fields=["notes", "status"])
+        notifications.queue_review_request(log)
+        return log
+
+
+# -- signed review links -----------------------------------------------------------------------
+
+
+def review_link_token(log: ClinicalLog, supervisor: User) -> str:
+    """A signed, expiring token that lets one supervisor decide one log, with no login."""
+    kind = "hour" if isinstance(log, HourLog) else "procedure"
+    return signing.dumps({"kind": kind, "log": log.pk, "by": supervisor.pk}, salt=REVIEW_LINK_SALT)
+
+
+def review_link_open(token: str) -> tuple[ClinicalLog, User]:
+    """The log and supervisor a token names; NotAllowed when forged, expired or no longer valid."""
+    try:
+        payload = signing.loads(token, salt=REVIEW_LINK_SALT, max_age=REVIEW_LINK_MAX_AGE)
+    except signing.SignatureExpired:
+        raise NotAllowed("This review link has expired; sign in to review the log.") from None
+    except signing.BadSignature:
+        raise NotAllowed("This review link is not valid.") from None
+    model = HourLog if payload.get("kind") == "hour" else ProcedureLog
+    log = (
+        model.objects.select_related("externship__site", "externship__student__user")
+        .filter(pk=payload.get("log"))
+        .first()
+    )
+    supervisor = User.objects.filter(pk=payload.get("by"), is_active=True).first()
+    if log is None or supervisor is None or not can_decide(supervisor, log):
+        raise NotAllowed("This review link is no longer valid.")
+    return log, supervisor
+
+
+def compliance_reminders_due(today: date, days: int = 30) -> list[ComplianceDocument]:
+    """Documents expiring within `days` whose student has not been reminded yet."""
+    return list(
+        ComplianceDocument.objects.filter(
+            expires_on__gte=today,
+            expires_on__lte=today + timedelta(days=days),
+            reminded_at__isnull=True,
+        ).select_related("student__user", "student__coach")
+    )

@@ -1,0 +1,17 @@
+from django.utils import timezone
+
+from backend.periodic import periodic
+from externships.models import ComplianceDocument
+from externships.notifications import send_compliance_reminder
+from externships.services import compliance_reminders_due
+
+
+@periodic
+def remind_expiring_documents() -> int:
+    """Remind students and coaches 30 days before a compliance document expires."""
+    due = compliance_reminders_due(timezone.localdate())
+    # Marked before sending, so that a slow worker never gets the same reminder twice.
+    ComplianceDocument.objects.filter(pk__in=[d.pk for d in due]).update(reminded_at=timezone.now())
+    for document in due:
+        send_compliance_reminder.enqueue(document.pk)
+    return len(due)
