@@ -1,0 +1,224 @@
+"""progress_list: progress for 500 students, as the students list computes it.
+
+`externships.selectors.progress_for` over the students an admin sees, against one raw SQL aggregate
+that computes the same figures (approved hours, successful venipunctures and capillary sticks per
+student). Also counts the selector's queries for 5 and for 500 students: they must be equal.
+Half the students are Medical Assistants (hours), half Phlebotomy (procedures). Target: ratio <= 2.
+"""
+
+import os
+import statistics
+import time
+from datetime import date, timedelta
+from datetime import time as clock
+
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import Role, User
+from benchmarks import BenchmarkError, metric
+from benchmarks.api_overhead import scratch_database
+from enrollment.models import Cohort, Program, Student, Track
+from externships.models import (
+    Externship,
+    HourLog,
+    LogStatus,
+    ProcedureKind,
+    ProcedureLog,
+    Requirement,
+    RequirementKind,
+    RequirementSet,
+    Site,
+)
+from externships.selectors import progress_for, visible_students
+
+STUDENTS = 500
+RUNS = 15
+RAW_SQL = """
+SELECT s.id, COALESCE(h.minutes, 0), COALESCE(p.venipunctures, 0), COALESCE(p.sticks, 0)
+FROM enrollment_student s
+LEFT JOIN (
+  SELECT e.student_id, SUM(h.minutes) AS minutes
+  FROM externships_hourlog h JOIN externships_externship e ON e.id = h.externship_id
+  WHERE h.status = 'approved' GROUP BY e.student_id
+) h ON h.student_id = s.id
+LEFT JOIN (
+  SELECT e.student_id,
+    SUM(CASE WHEN p.kind = 'venipuncture' THEN p.count ELSE 0 END) AS venipunctures,
+    SUM(CASE WHEN p.kind = 'capillary_stick' THEN p.count ELSE 0 END) AS sticks
+  FROM externships_procedurelog p JOIN externships_externship e ON e.id = p.externship_id
+  WHERE p.status = 'approved' AND p.successful GROUP BY e.student_id
+) p ON p.student_id = s.id
+"""
+
+
+def _seed() -> User:
+    today = timezone.localdate()
+    admin = User.objects.create_user("admin@bench.test", "x")
+    admin.groups.add(Group.objects.get_or_create(name=Role.ADMIN)[0])
+    supervisor = User.objects.create_user("supervisor@bench.test", "x")
+    cohorts, sets = [], []
+    for track, rule in [
+        (Track.MEDICAL_ASSISTANT, (RequirementKind.HOURS, {"hours": 160})),
+        (
+            Track.PHLEBOTOMY,
+            (RequirementKind.PROCEDURES, {"procedure": "venipuncture", "count": 30}),
+        ),
+    ]:
+        program = Program.objects.create(
+            slug=track.value,
+            name=track.label,
+            track=track,
+            duration_weeks=8,
+            delivery="online",
+            credential="NHA",
+        )
+        requirement_set = RequirementSet.objects.create(
+            program=program, edition="bench", source="bench"
+        )
+        Requirement.objects.create(
+            requirement_set=requirement_set, kind=rule[0], label="main", params=rule[1]
+        )
+        if track == Track.PHLEBOTOMY:
+            Requirement.objects.create(
+                requirement_set=requirement_set,
+                kind=RequirementKind.PROCEDURES,
+                label="sticks",
+                params={"procedure": "capillary_stick", "count": 10},
+            )
+        cohorts.append(
+            Cohort.objects.create(
+                program=program,
+                name="bench",
+                starts_on=today - timedelta(days=60),
+                ends_on=today + timedelta(days=60),
+                capacity=STUDENTS,
+            )
+        )
+        sets.append(requirement_set)
+    site = Site.objects.create(
+        name="Bench clinic",
+        kind="clinic",
+        address="1 Main St",
+        capacity=STUDENTS,
+        agreement_valid_until=today + timedelta(days=365),
+    )
+    users = User.objects.bulk_create(
+        User(email=f"student{n}@bench.test", first_name="S", last_name=f"{n:04d}")
+        for n in range(STUDENTS)
+    )
+    students = Student.objects.bulk_create(
+        Student(user=user, cohort=cohorts[n % 2], requirement_set=sets[n % 2])
+        for n, user in enumerate(users)
+    )
+    externships = Externship.objects.bulk_create(
+        Externship(
+            student=s,
+            site=site,
+            supervisor=supervisor,
+            starts_on=today - timedelta(days=50),
+            ends_on=today + timedelta(days=50),
+        )
+        for s in students
+    )
+    hours, procedures = [], []
+    for n, externship in enumerate(externships):
+        for day in range(20):
+            status = LogStatus.APPROVED if day % 4 else LogStatus.PENDING
+            if n % 2 == 0:
+                hours.append(
+                    HourLog(
+                        externship=externship,
+                        date=date.today() - timedelta(days=day),
+                        start_time=clock(8),
+                        end_time=clock(16),
+                        minutes=450,
+                        activities="clinic",
+                        status=status,
+                    )
+                )
+            else:
+                kind = ProcedureKind.VENIPUNCTURE if day % 3 else ProcedureKind.CAPILLARY_STICK
+                procedures.append(
+                    ProcedureLog(
+                        externship=externship,
+                        date=date.today() - timedelta(days=day),
+                        kind=kind,
+                        count=2,
+                        successful=day % 5 != 0,
+                        status=status,
+                    )
+                )
+    HourLog.objects.bulk_create(hours)
+    ProcedureLog.objects.bulk_create(procedures)
+    return admin
+
+
+def _ours(admin: User, limit: int | None = None) -> dict:
+    students = visible_students(admin).order_by("id")
+    progress = progress_for(students[:limit] if limit else students)
+    return {
+        sid: [(line.done, line.required) for r in p.requirements for line in r.lines]
+        for sid, p in progress.items()
+    }
+
+
+def _raw() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute(RAW_SQL)
+        rows = cursor.fetchall()
+    figures = {}
+    for sid, minutes, venipunctures, sticks in rows:
+        # The same figures: Medical Assistant students have hours, Phlebotomy ones procedures.
+        figures[sid] = (
+            [(round(minutes / 60, 1), 160)] if minutes else [(venipunctures, 30), (sticks, 10)]
+        )
+    return figures
+
+
+def _time(call: object) -> list[float]:
+    samples = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def run() -> list[dict[str, object]]:
+    load = os.getloadavg()[0]
+    with scratch_database():
+        admin = _seed()
+        if _ours(admin) != _raw():
+            raise BenchmarkError("the selector and the raw SQL disagree on the figures")
+        with CaptureQueriesContext(connection) as few:
+            _ours(admin, limit=5)
+        with CaptureQueriesContext(connection) as many:
+            _ours(admin)
+        ours, raw = _time(lambda: _ours(admin)), _time(_raw)
+        vendor = connection.vendor
+    params = {
+        "students": STUDENTS,
+        "runs": RUNS,
+        "database": vendor,
+        "cpus": os.cpu_count(),
+        "load_1m_before": round(load, 2),
+    }
+    return [
+        metric(
+            "progress_ms",
+            round(statistics.median(ours), 2),
+            "ms",
+            baseline=round(statistics.median(raw), 2),
+            params=params,
+        ),
+        metric(
+            "queries_500_students",
+            len(many),
+            "queries",
+            baseline=len(few),
+            params={**params, "baseline": "queries for 5 students"},
+        ),
+    ]
