@@ -158,7 +158,9 @@ def _seed() -> User:
 
 def _ours(admin: User, limit: int | None = None) -> dict:
     students = visible_students(admin).order_by("id")
-    progress = progress_for(students[:limit] if limit else students)
+    if limit:
+        students = students.filter(pk__in=students.values("pk")[:limit])
+    progress = progress_for(students)
     return {
         sid: [(line.done, line.required) for r in p.requirements for line in r.lines]
         for sid, p in progress.items()

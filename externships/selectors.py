@@ -36,36 +36,36 @@ class Progress:
         return bool(self.requirements) and all(r.met for r in self.requirements)
 
 
-def progress_for(students: Iterable[Student]) -> dict[int, Progress]:
+def progress_for(students: QuerySet[Student] | Iterable[Student]) -> dict[int, Progress]:
     """Progress for each student, by student id (three queries whatever the number of students).
 
-    Students need `requirement_set` loaded (select_related) for the edition's name."""
-    students = list(students)
-    ids = [s.pk for s in students]
+    Students need `requirement_set` loaded (select_related) for the edition's name. Given a
+    queryset, the logs are filtered by it as a subquery, which is cheaper than a long id list."""
+    if isinstance(students, QuerySet):
+        ids = students.order_by().values("pk")
+        students = list(students)
+    else:
+        students = list(students)
+        ids = [s.pk for s in students]
     evidence: dict[int, Evidence] = defaultdict(Evidence)
     hours = (
         HourLog.objects.filter(externship__student_id__in=ids, status=LogStatus.APPROVED)
-        .values("externship__student_id")
+        .values_list("externship__student_id")
         .annotate(minutes=Sum("minutes"))
         .order_by()
     )
-    for row in hours:
-        evidence[row["externship__student_id"]].minutes = row["minutes"]
+    for student_id, minutes in hours:
+        evidence[student_id].minutes = minutes
     procedures = (
         ProcedureLog.objects.filter(externship__student_id__in=ids, status=LogStatus.APPROVED)
-        .values("externship__student_id", "kind", "successful", "specialty", "role", "competency")
+        .values_list(
+            "externship__student_id", "kind", "successful", "specialty", "role", "competency"
+        )
         .annotate(total=Sum("count"))
         .order_by()
     )
-    for row in procedures:
-        evidence[row["externship__student_id"]].add_procedure(
-            row["kind"],
-            row["total"],
-            row["successful"],
-            row["specialty"],
-            row["role"],
-            row["competency"],
-        )
+    for student_id, kind, successful, specialty, role, competency, total in procedures:
+        evidence[student_id].add_procedure(kind, total, successful, specialty, role, competency)
     set_ids = {s.requirement_set_id for s in students if s.requirement_set_id}
     requirements: dict[int, list[Requirement]] = defaultdict(list)
     for requirement in Requirement.objects.filter(requirement_set_id__in=set_ids):
