@@ -108,7 +108,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/login/"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "/start/"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = envstr("TIME_ZONE", "America/New_York")
@@ -182,6 +182,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStatusEnum": "enrollment.models.Status",
         "SeatStatusEnum": "enrollment.models.SeatStatus",
+        "LogStatusEnum": "externships.models.LogStatus",
+        "ExternshipStatusEnum": "externships.models.ExternshipStatus",
+        "SiteKindEnum": "externships.models.SiteKind",
+        "ProcedureKindEnum": "externships.models.ProcedureKind",
     },
 }
 

@@ -4,22 +4,37 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from accounts import views as account_views
 from accounts.api.views import TokenView
 from enrollment import views as enrollment_views
+from enrollment.api.students import StudentViewSet
 from enrollment.api.views import ApplicationViewSet, CohortViewSet, ProgramViewSet
+from externships.api.views import (
+    ExternshipViewSet,
+    HourLogViewSet,
+    ProcedureLogViewSet,
+    SiteViewSet,
+)
 
 router = DefaultRouter()
 router.register("programs", ProgramViewSet, basename="program")
 router.register("cohorts", CohortViewSet, basename="cohort")
 router.register("applications", ApplicationViewSet, basename="application")
+router.register("students", StudentViewSet, basename="student")
+router.register("sites", SiteViewSet, basename="site")
+router.register("externships", ExternshipViewSet, basename="externship")
+router.register("hour-logs", HourLogViewSet, basename="hour-log")
+router.register("procedure-logs", ProcedureLogViewSet, basename="procedure-log")
 
 urlpatterns = [
     path("", enrollment_views.home, name="home"),
     path("apply/<slug:slug>/", enrollment_views.apply, name="apply"),
     path("status/<str:token>/", enrollment_views.status, name="status"),
     path("status/<str:token>/<str:verb>/", enrollment_views.status_action, name="status-action"),
+    path("", include("externships.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("start/", account_views.start, name="start"),
     path(
         "reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(),

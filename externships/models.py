@@ -147,7 +147,7 @@ class LogStatus(models.TextChoices):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
-    NEEDS_INFO = "needs_info"
+    NEEDS_INFO = "needs_info", "Sent back for more information"
 
 
 class ProcedureKind(models.TextChoices):
@@ -245,7 +245,8 @@ class DecisionVia(models.TextChoices):
 
 
 class LogDecision(models.Model):
-    """Every supervisor decision: who, when, how (login or link), what and why. Never edited."""
+    """Every decision on a log (and each resubmission by the student, as `pending`): who, when,
+    how (login or link), what and why. Never edited."""
 
     hour_log = models.ForeignKey(
         HourLog, null=True, blank=True, on_delete=models.CASCADE, related_name="decisions"

@@ -17,6 +17,46 @@ from dataclasses import dataclass, field
 from externships.models import ProcedureKind, Requirement, RequirementKind, ScrubRole
 
 GENERAL_SURGERY = "general"
+# Core Curriculum 6th ed.: these count only toward the second-scrub allowance, up to a cap each.
+SECOND_SCRUB_ONLY = {"diagnostic endoscopy": 10, "vaginal delivery": 5}
+SPECIALTIES = [
+    GENERAL_SURGERY,
+    "cardiothoracic",
+    "genitourinary",
+    "neuro",
+    "ob-gyn",
+    "ophthalmic",
+    "oral-maxillofacial",
+    "orthopedic",
+    "otorhinolaryngology",
+    "peripheral vascular",
+    "plastics and reconstructive",
+    "procurement and transplant",
+    *SECOND_SCRUB_ONLY,
+]
+ALIASES = {
+    "general surgery": GENERAL_SURGERY,
+    "ent": "otorhinolaryngology",
+    "ob/gyn": "ob-gyn",
+    "obgyn": "ob-gyn",
+    "neurosurgery": "neuro",
+    "ortho": "orthopedic",
+    "orthopedics": "orthopedic",
+    "gu": "genitourinary",
+    "urology": "genitourinary",
+    "plastics": "plastics and reconstructive",
+    "omfs": "oral-maxillofacial",
+    "vascular": "peripheral vascular",
+    "transplant": "procurement and transplant",
+    "endoscopy": "diagnostic endoscopy",
+}
+
+
+def specialty_name(text: str) -> str | None:
+    """The curriculum's name for a specialty as typed, or None when it is not one."""
+    name = " ".join(text.strip().lower().split())
+    name = ALIASES.get(name, name)
+    return name if name in SPECIALTIES else None
 
 
 @dataclass(frozen=True)
@@ -38,8 +78,13 @@ class Line:
             return "done"
         left = self.required - self.done
         amount = f"{left:g}" if self.unit != "hours" else f"{left:.1f}".rstrip("0").rstrip(".")
-        noun = self.unit if left != 1 else self.unit.removesuffix("s")
+        noun = self.unit if left != 1 else singular(self.unit)
         return f"{amount} {noun} to go"
+
+
+def singular(noun: str) -> str:
+    """'competencies' -> 'competency', 'cases' -> 'case' (the units used here)."""
+    return noun[:-3] + "y" if noun.endswith("ies") else noun.removesuffix("s")
 
 
 @dataclass
@@ -55,7 +100,7 @@ class Evidence:
         self, kind: str, count: int, successful: bool, specialty: str, role: str, competency: str
     ) -> None:
         if kind == ProcedureKind.SURGICAL_CASE:
-            self.cases[(specialty.strip().lower(), role)] += count
+            self.cases[(specialty_name(specialty) or specialty.strip().lower(), role)] += count
         elif kind == ProcedureKind.COMPETENCY:
             if successful:
                 self.competencies.add(competency.strip().lower())
@@ -66,7 +111,9 @@ class Evidence:
 def measure(requirement: Requirement, evidence: Evidence) -> list[Line]:
     params = requirement.params
     if requirement.kind == RequirementKind.HOURS:
-        return [Line(requirement.label, round(evidence.minutes / 60, 1), params["hours"], "hours")]
+        # Tenths of an hour, rounded down: 159 h 58 min never reads as the 160 required.
+        done = evidence.minutes // 6 / 10
+        return [Line(requirement.label, done, params["hours"], "hours")]
     if requirement.kind == RequirementKind.PROCEDURES:
         noun = params.get("noun", params["procedure"].replace("_", " ")) + "s"
         return [
@@ -83,7 +130,13 @@ def measure(requirement: Requirement, evidence: Evidence) -> list[Line]:
 
 def surgical_case_lines(rules: dict, cases: Counter) -> list[Line]:
     """The Core Curriculum's case rules. Observation is logged but never counted; second scrub
-    counts toward the total only up to its cap."""
+    counts toward the total only up to its cap, and diagnostic endoscopy and vaginal delivery
+    (in any role but observation) only as second scrub, each up to its own cap."""
+    extra = sum(
+        min(sum(n for (s, r), n in cases.items() if s == name and r != ScrubRole.OBSERVATION), cap)
+        for name, cap in SECOND_SCRUB_ONLY.items()
+    )
+    cases = Counter({key: n for key, n in cases.items() if key[0] not in SECOND_SCRUB_ONLY})
 
     def total(
         role: str, specialties: Iterable[str] | None = None, exclude: str | None = None
@@ -97,7 +150,7 @@ def surgical_case_lines(rules: dict, cases: Counter) -> list[Line]:
         )
 
     first = total(ScrubRole.FIRST_SCRUB)
-    second = min(total(ScrubRole.SECOND_SCRUB), rules["second_scrub_max"])
+    second = min(total(ScrubRole.SECOND_SCRUB) + extra, rules["second_scrub_max"])
     general, specialties = rules["general"], rules["specialties"]
     general_first = total(ScrubRole.FIRST_SCRUB, [GENERAL_SURGERY])
     general_second = total(ScrubRole.SECOND_SCRUB, [GENERAL_SURGERY])

@@ -1,17 +1,28 @@
-"""Progress against the clinical requirements, from approved logs only.
+"""Progress against the clinical requirements, from approved logs only; an approved correction
+replaces the log it corrects.
 
 One selector serves the API, `/me/`, the coach's view and the PDFs, at a fixed number of queries
 for any number of students."""
 
+import operator
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import reduce
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from accounts.models import Role, User
 from enrollment.models import Student
-from externships.models import HourLog, LogStatus, ProcedureLog, Requirement
+from externships.models import (
+    Externship,
+    ExternshipStatus,
+    HourLog,
+    LogStatus,
+    ProcedureLog,
+    Requirement,
+    Site,
+)
 from externships.rules import Evidence, Line, measure
 
 
@@ -50,6 +61,7 @@ def progress_for(students: QuerySet[Student] | Iterable[Student]) -> dict[int, P
     evidence: dict[int, Evidence] = defaultdict(Evidence)
     hours = (
         HourLog.objects.filter(externship__student_id__in=ids, status=LogStatus.APPROVED)
+        .exclude(corrections__status=LogStatus.APPROVED)
         .values_list("externship__student_id")
         .annotate(minutes=Sum("minutes"))
         .order_by()
@@ -58,6 +70,7 @@ def progress_for(students: QuerySet[Student] | Iterable[Student]) -> dict[int, P
         evidence[student_id].minutes = minutes
     procedures = (
         ProcedureLog.objects.filter(externship__student_id__in=ids, status=LogStatus.APPROVED)
+        .exclude(corrections__status=LogStatus.APPROVED)
         .values_list(
             "externship__student_id", "kind", "successful", "specialty", "role", "competency"
         )
@@ -91,3 +104,42 @@ def visible_students(user: User) -> QuerySet[Student]:
     if user.has_role(Role.COACH):
         return students.filter(coach=user)
     return students.filter(user=user)
+
+
+def readable(externships: QuerySet, user: User, path: str = "") -> QuerySet:
+    """Narrow `externships` (or logs, with `path="externship__"`) to what `user` may read: admins
+    all, a coach their caseload, a supervisor their sites, a student their own."""
+    if user.has_role(Role.ADMIN):
+        return externships
+    rules = []
+    if user.has_role(Role.COACH):
+        rules.append(Q(**{f"{path}student__coach": user}))
+    if user.has_role(Role.SUPERVISOR):
+        # A subquery, not a join over the site's supervisors, so no row comes back twice.
+        at_their_sites = Q(**{f"{path}site__in": Site.objects.filter(supervisors=user)})
+        rules.append(at_their_sites | Q(**{f"{path}supervisor": user}))
+    if user.has_role(Role.STUDENT):
+        rules.append(Q(**{f"{path}student__user": user}))
+    return externships.filter(reduce(operator.or_, rules)) if rules else externships.none()
+
+
+def student_logs(student: Student) -> list[HourLog | ProcedureLog]:
+    """A student's hour and procedure logs, newest day first (two queries)."""
+    logs = [
+        log
+        for model in (HourLog, ProcedureLog)
+        for log in model.objects.filter(externship__student=student).select_related(
+            "externship__site"
+        )
+    ]
+    return sorted(logs, key=lambda log: (log.date, log.submitted_at), reverse=True)
+
+
+def active_externship(student: Student) -> Externship | None:
+    """The placement under way: the earliest active one (a later one has not started yet)."""
+    return (
+        student.externships.filter(status=ExternshipStatus.ACTIVE)
+        .select_related("site", "supervisor")
+        .order_by("starts_on", "id")
+        .first()
+    )

@@ -25,6 +25,7 @@ from externships.models import (
     ScrubRole,
     Site,
 )
+from externships.rules import SPECIALTIES, specialty_name
 
 MAX_MINUTES_A_DAY = 16 * 60
 REVIEW_LINK_SALT = "externships.review-link"
@@ -101,10 +102,16 @@ def _check_day(externship: Externship, day: date, student: Student) -> None:
 
 
 def _check_correction(corrects: ClinicalLog | None, externship: Externship) -> None:
-    if corrects is not None and corrects.externship_id != externship.pk:
+    """A correction replaces one log of the same externship; once approved, progress counts it
+    instead of the original (see externships.selectors)."""
+    if corrects is None:
+        return
+    if corrects.externship_id != externship.pk:
         raise RuleViolation(
             "A correction must refer to a log of the same externship.", field="corrects"
         )
+    if corrects.corrections.exclude(status=LogStatus.REJECTED).exists():
+        raise RuleViolation("That log already has a correction.", field="corrects")
 
 
 def worked_minutes(start: time, end: time, break_minutes: int) -> int:
@@ -181,16 +188,22 @@ def procedure_log_create(
     corrects: ProcedureLog | None = None,
 ) -> ProcedureLog:
     """Log procedures, a surgical case (with specialty and scrub role) or a competency."""
+    if not 1 <= count <= 100:
+        raise RuleViolation("Log between 1 and 100 at a time.", field="count")
     if kind == ProcedureKind.SURGICAL_CASE:
         if role not in ScrubRole.values:
             raise RuleViolation(
                 "A surgical case needs the role: first_scrub, second_scrub or observation.",
                 field="role",
             )
-        if not specialty.strip():
+        if specialty_name(specialty) is None:
             raise RuleViolation(
-                "A surgical case needs its specialty (general, orthopedic, ...).", field="specialty"
+                "Choose the specialty from the Core Curriculum's list: "
+                + ", ".join(SPECIALTIES)
+                + ".",
+                field="specialty",
             )
+        specialty = specialty_name(specialty)
     elif role or specialty:
         raise RuleViolation(
             "Only surgical cases have a specialty and a role.",
@@ -208,7 +221,7 @@ def procedure_log_create(
             kind=kind,
             count=count,
             successful=successful,
-            specialty=specialty.strip().lower(),
+            specialty=specialty,
             role=role,
             competency=competency.strip(),
             notes=notes,
@@ -222,10 +235,13 @@ def procedure_log_create(
 
 
 def can_decide(user: User, log: ClinicalLog) -> bool:
-    """The externship's supervisor, another supervisor of its site, or the school's staff."""
-    if user.is_school_staff:
-        return True
+    """The externship's supervisor, another supervisor of its site, the student's coach, or an
+    admin."""
     externship = log.externship
+    if user.has_role(Role.ADMIN):
+        return True
+    if user.has_role(Role.COACH) and externship.student.coach_id == user.pk:
+        return True
     return user.has_role(Role.SUPERVISOR) and (
         externship.supervisor_id == user.pk
         or externship.site.supervisors.filter(pk=user.pk).exists()
@@ -243,7 +259,10 @@ def log_decide(
         raise RuleViolation("Say why, so the student can put it right.", field="reason")
     with transaction.atomic():
         log = (
-            type(log).objects.select_for_update().select_related("externship__site").get(pk=log.pk)
+            type(log)
+            .objects.select_for_update()
+            .select_related("externship__site", "externship__student")
+            .get(pk=log.pk)
         )
         if not can_decide(by, log):
             raise NotAllowed("Only the site's supervisor or the school's staff decide this log.")
@@ -274,7 +293,9 @@ def logs_bulk_approve(
     """Approve several logs at once: all of them, or none when one cannot be approved."""
     with transaction.atomic():
         logs = list(
-            model.objects.filter(pk__in=ids).select_related("externship__site").order_by("id")
+            model.objects.filter(pk__in=ids)
+            .select_related("externship__site", "externship__student")
+            .order_by("id")
         )
         found = {log.pk for log in logs}
         unknown = [i for i in ids if i not in found]
@@ -294,6 +315,13 @@ def log_resubmit(*, log: ClinicalLog, student: Student, notes: str) -> ClinicalL
         log.notes = (log.notes + "\n" + notes).strip()
         log.status = LogStatus.PENDING
         log.save(update_fields=["notes", "status"])
+        LogDecision.objects.create(
+            **{"hour_log" if isinstance(log, HourLog) else "procedure_log": log},
+            decision=LogStatus.PENDING,
+            reason=notes.strip(),
+            decided_by=student.user,
+            via=DecisionVia.LOGIN,
+        )
         notifications.queue_review_request(log)
         return log
 

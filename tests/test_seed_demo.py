@@ -1,8 +1,27 @@
+from datetime import timedelta
+
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from accounts.models import Role, User
-from enrollment.models import Application, Cohort, Program, Status
+from enrollment.models import Application, Cohort, Program, Status, Student, StudentStage
+from externships.defaults import install_default_requirements
+from externships.models import (
+    ComplianceDocument,
+    DocumentKind,
+    Externship,
+    ExternshipStatus,
+    HourLog,
+    LogDecision,
+    LogStatus,
+    ProcedureLog,
+    Requirement,
+    RequirementSet,
+    Site,
+    SiteKind,
+)
+from externships.selectors import progress_for
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +65,8 @@ def test_seed_demo_makes_four_programs_and_a_full_surgical_tech_cohort_with_a_wa
         "phlebotomy",
         "surgical-technologist",
     }
-    surgical = Cohort.objects.get(program__slug="surgical-technologist")
+    # The upcoming cohort (an earlier one holds the students now on externship).
+    surgical = Cohort.objects.filter(program__slug="surgical-technologist").latest("starts_on")
     held = surgical.applications.filter(status__in=[Status.OFFERED, Status.ENROLLED]).count()
     assert held == surgical.capacity
     assert surgical.applications.filter(status=Status.WAITLISTED).exists()
@@ -65,3 +85,209 @@ def test_seed_demo_refuses_to_run_in_production(settings) -> None:
     with pytest.raises(CommandError, match="DEBUG=0"):
         call_command("seed_demo")
     assert not User.objects.filter(email__endswith="@demo.pathway").exists()
+
+
+# -- the externship demo -----------------------------------------------------------------------
+
+
+def externship_counts() -> tuple[int, ...]:
+    return tuple(
+        model.objects.count()
+        for model in (
+            Student,
+            RequirementSet,
+            Requirement,
+            Site,
+            ComplianceDocument,
+            Externship,
+            HourLog,
+            ProcedureLog,
+            LogDecision,
+        )
+    )
+
+
+def progress_lines(email: str) -> dict[str, str]:
+    student = Student.objects.select_related("requirement_set").get(user__email=email)
+    progress = progress_for([student])[student.pk]
+    return {line.label: line.missing for r in progress.requirements for line in r.lines}
+
+
+def test_seed_demo_externship_data_is_idempotent() -> None:
+    call_command("seed_demo")
+    first = externship_counts()
+    assert all(first)
+    call_command("seed_demo")
+    assert externship_counts() == first
+
+
+def test_seed_demo_installs_each_programs_default_requirements() -> None:
+    call_command("seed_demo")
+    editions = {s.program.slug: s for s in RequirementSet.objects.filter(is_current=True)}
+    assert {slug: s.edition for slug, s in editions.items()} == {
+        "medical-assistant": "CAAHEP Standards 2022 (III.C.3)",
+        "pharmacy-technician": "School default",
+        "phlebotomy": "NHA CPT",
+        "surgical-technologist": "Core Curriculum 6th ed.",
+    }
+    assert all(s.source for s in editions.values())
+    ma = {r.kind: r.params for r in editions["medical-assistant"].requirements.all()}
+    assert ma["hours"] == {"hours": 160}
+    assert "Vital signs" in ma["competencies"]["items"]
+    [pharmacy] = editions["pharmacy-technician"].requirements.all()
+    assert pharmacy.params == {"hours": 120}
+    assert [r.params for r in editions["phlebotomy"].requirements.all()] == [
+        {"procedure": "venipuncture", "count": 30, "noun": "venipuncture"},
+        {"procedure": "capillary_stick", "count": 10, "noun": "capillary or finger stick"},
+    ]
+    [cases] = editions["surgical-technologist"].requirements.all()
+    assert cases.params["second_scrub_max"] == 40
+    assert cases.params["specialties"] == {
+        "total": 90,
+        "first_scrub": 60,
+        "count": 4,
+        "each_first_scrub": 10,
+    }
+    for program in Program.objects.all():
+        assert install_default_requirements(program) == editions[program.slug]
+    assert not Student.objects.filter(requirement_set__isnull=True).exists()
+
+
+def test_seed_demo_student_is_on_externship_with_approved_and_pending_hours() -> None:
+    call_command("seed_demo")
+    sam = Student.objects.get(user__email="student@demo.pathway")
+    assert sam.cohort.program.slug == "medical-assistant"
+    assert sam.stage == StudentStage.EXTERNSHIP
+    assert sam.coach.email == "coach@demo.pathway"
+    assert {d.kind for d in sam.documents.all()} == set(DocumentKind.values)
+    externship = sam.externships.get()
+    assert externship.status == ExternshipStatus.ACTIVE
+    assert externship.supervisor.email == "supervisor@demo.pathway"
+    statuses = set(externship.hourlogs.values_list("status", flat=True))
+    assert {LogStatus.APPROVED, LogStatus.PENDING} <= statuses
+    assert progress_lines(sam.user.email)["Externship hours"].endswith("hours to go")
+    assert progress_lines(sam.user.email)["Competency checklist"] == "4 competencies to go"
+
+
+def test_seed_demo_has_sites_of_every_kind_under_the_demo_supervisor() -> None:
+    call_command("seed_demo")
+    supervisor = User.objects.get(email="supervisor@demo.pathway")
+    assert set(Site.objects.values_list("kind", flat=True)) == set(SiteKind.values)
+    assert set(supervisor.supervised_sites.all()) == set(Site.objects.all())
+    assert all(site.programs.exists() for site in Site.objects.all())
+
+
+def test_seed_demo_has_students_at_every_stage_coached_by_the_demo_coach() -> None:
+    call_command("seed_demo")
+    stages = set(Student.objects.values_list("stage", flat=True))
+    assert {StudentStage.ENROLLED, StudentStage.EXTERNSHIP, StudentStage.COMPLETED} <= stages
+    assert not Student.objects.exclude(coach__email="coach@demo.pathway").exists()
+    completed = Student.objects.get(stage=StudentStage.COMPLETED)
+    assert completed.externships.get().status == ExternshipStatus.COMPLETED
+    assert set(progress_lines(completed.user.email).values()) == {"done"}
+
+
+def test_seed_demo_phlebotomy_student_is_two_venipunctures_short() -> None:
+    call_command("seed_demo")
+    lines = progress_lines("morgan.phlebotomy@example.com")
+    assert lines == {
+        "Successful venipunctures": "2 venipunctures to go",
+        "Successful capillary or finger sticks": "done",
+    }
+
+
+def test_seed_demo_surgical_student_is_short_on_first_scrub_specialty_cases() -> None:
+    call_command("seed_demo")
+    lines = progress_lines("kai.surgical@example.com")
+    assert {label: words for label, words in lines.items() if words != "done"} == {
+        "Specialty cases, first scrub": "8 first scrub specialty cases to go"
+    }
+    assert ProcedureLog.objects.filter(
+        externship__student__user__email="kai.surgical@example.com", role="observation"
+    ).exists()
+
+
+def test_seed_demo_synthetic_students_are_students() -> None:
+    call_command("seed_demo", students=3)
+    load = Student.objects.filter(user__email__startswith="load.")
+    assert load.count() == 3
+    assert all(s.requirement_set and s.requirement_set.is_current for s in load)
+
+
+def test_the_demo_admin_can_browse_the_externship_admin(client) -> None:
+    call_command("seed_demo")
+    client.force_login(User.objects.get(email="admin@demo.pathway"))
+    for model in (
+        "requirementset",
+        "site",
+        "compliancedocument",
+        "externship",
+        "hourlog",
+        "procedurelog",
+        "logdecision",
+    ):
+        assert client.get(f"/admin/externships/{model}/").status_code == 200, model
+    approved = HourLog.objects.filter(status=LogStatus.APPROVED).first()
+    page = client.get(f"/admin/externships/hourlog/{approved.pk}/change/")
+    assert page.status_code == 200
+    assert b'name="notes"' not in page.content  # frozen
+    pending = HourLog.objects.filter(status=LogStatus.PENDING).first()
+    page = client.get(f"/admin/externships/hourlog/{pending.pk}/change/")
+    assert b'name="notes"' in page.content
+    assert b'name="status"' not in page.content
+    for path in (
+        f"/admin/externships/requirementset/{RequirementSet.objects.first().pk}/change/",
+        f"/admin/externships/site/{Site.objects.first().pk}/change/",
+        f"/admin/externships/externship/{Externship.objects.first().pk}/change/",
+        f"/admin/externships/procedurelog/{ProcedureLog.objects.first().pk}/change/",
+        f"/admin/externships/logdecision/{LogDecision.objects.first().pk}/change/",
+        "/admin/externships/externship/add/",
+    ):
+        assert client.get(path).status_code == 200, path
+    assert client.get("/admin/externships/logdecision/add/").status_code == 403
+    assert client.get("/admin/externships/hourlog/add/").status_code == 403
+    delete = f"/admin/externships/hourlog/{pending.pk}/delete/"
+    assert client.get(delete).status_code == 403
+
+
+def test_the_admin_places_students_through_the_placement_rules(client) -> None:
+    call_command("seed_demo")
+    client.force_login(User.objects.get(email="admin@demo.pathway"))
+    quinn = Student.objects.get(user__email="quinn.enrolled@example.com")  # no documents yet
+    pharmacy = Site.objects.get(kind=SiteKind.PHARMACY)
+    supervisor = User.objects.get(email="supervisor@demo.pathway")
+    today = timezone.localdate()
+    form = {
+        "student": quinn.pk,
+        "site": pharmacy.pk,
+        "supervisor": supervisor.pk,
+        "starts_on": today + timedelta(days=7),
+        "ends_on": today + timedelta(days=40),
+    }
+    refused = client.post("/admin/externships/externship/add/", form)
+    assert refused.status_code == 200
+    assert b"Missing or expired on the start date" in refused.content
+    assert not quinn.externships.exists()
+    for kind in DocumentKind:
+        ComplianceDocument.objects.create(student=quinn, kind=kind, received_on=today)
+    placed = client.post("/admin/externships/externship/add/", form)
+    assert placed.status_code == 302
+    quinn.refresh_from_db()
+    assert quinn.externships.get().site == pharmacy
+    assert quinn.stage == StudentStage.EXTERNSHIP
+
+
+def test_the_admin_approves_logs_in_bulk(client) -> None:
+    call_command("seed_demo")
+    admin = User.objects.get(email="admin@demo.pathway")
+    client.force_login(admin)
+    pending = list(HourLog.objects.filter(status=LogStatus.PENDING).values_list("pk", flat=True))
+    response = client.post(
+        "/admin/externships/hourlog/",
+        {"action": "approve_selected", "_selected_action": pending},
+    )
+    assert response.status_code == 302
+    assert not HourLog.objects.filter(pk__in=pending).exclude(status=LogStatus.APPROVED).exists()
+    assert LogDecision.objects.filter(hour_log__in=pending, decided_by=admin).count() == len(
+        pending
+    )

@@ -1,10 +1,16 @@
-"""Demo data: the four programs, their cohorts and applicants, and the four demo logins.
+"""Demo data: the four programs with their default clinical requirements, their cohorts and
+applicants, externship sites, students at every stage with their compliance documents, externships
+and clinical logs, and the four demo logins.
 
-Idempotent: every object is found by its natural key before it is created, and applications go
-through `application_submit`, which hands back an existing application instead of a second one.
+Idempotent: every object is found by its natural key before it is created, applications go
+through `application_submit`, which hands back an existing application instead of a second one,
+and an externship's logs are written only while it has none.
 """
 
-from datetime import date, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -13,8 +19,29 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from enrollment.models import Cohort, Education, Program, Status, Track
+from enrollment.models import Cohort, Education, Program, Status, Student, StudentStage, Track
 from enrollment.services import Actor, application_accept, application_submit
+from externships.defaults import install_default_requirements
+from externships.models import (
+    ComplianceDocument,
+    DocumentKind,
+    Externship,
+    ExternshipStatus,
+    HourLog,
+    LogStatus,
+    ProcedureKind,
+    ProcedureLog,
+    ScrubRole,
+    Site,
+    SiteKind,
+)
+from externships.services import (
+    externship_create,
+    hour_log_create,
+    log_decide,
+    logs_bulk_approve,
+    procedure_log_create,
+)
 
 DEMO_PASSWORD = "demo-pass-2026"
 SEED = Actor(label="seed_demo")
@@ -98,6 +125,192 @@ FIRST = [
 LAST = ["Nguyen", "Garcia", "Smith", "Johnson", "Patel", "Brown", "Lee", "Martinez", "Davis"]
 
 
+# Externship sites: one of each kind, all supervised by the demo supervisor.
+SITES = [
+    {
+        "name": "Riverside Family Clinic",
+        "kind": SiteKind.CLINIC,
+        "address": "120 Riverside Drive, Springfield",
+        "capacity": 4,
+        "programs": ["medical-assistant", "phlebotomy"],
+    },
+    {
+        "name": "Mercy General Hospital",
+        "kind": SiteKind.HOSPITAL,
+        "address": "1 Mercy Way, Springfield",
+        "capacity": 6,
+        "programs": ["medical-assistant", "phlebotomy", "surgical-technologist"],
+    },
+    {
+        "name": "Main Street Pharmacy",
+        "kind": SiteKind.PHARMACY,
+        "address": "48 Main Street, Springfield",
+        "capacity": 2,
+        "programs": ["pharmacy-technician"],
+    },
+    {
+        "name": "Northside Diagnostic Lab",
+        "kind": SiteKind.LAB,
+        "address": "900 North Avenue, Springfield",
+        "capacity": 3,
+        "programs": ["phlebotomy"],
+    },
+    {
+        "name": "Lakeside Surgery Center",
+        "kind": SiteKind.SURGERY_CENTER,
+        "address": "15 Lakeshore Boulevard, Springfield",
+        "capacity": 3,
+        "programs": ["surgical-technologist"],
+    },
+]
+
+FS, SS, OBS = ScrubRole.FIRST_SCRUB, ScrubRole.SECOND_SCRUB, ScrubRole.OBSERVATION
+
+
+@dataclass(frozen=True)
+class Placement:
+    site: str
+    starts: int  # days from today (negative: in the past)
+    ends: int
+    completed: bool = False
+
+
+@dataclass(frozen=True)
+class DemoStudent:
+    """A student of an earlier cohort and where they stand: hours are weekday shifts of eight
+    hours (the newest `pending` ones still await sign-off); procedures are (kind, count,
+    successful, specialty, role, competency, approved) on consecutive days from the start."""
+
+    email: str
+    first_name: str
+    last_name: str
+    placement: Placement | None = None
+    documents: bool = True
+    shifts: bool = False
+    pending: int = 0
+    needs_info: int = 0
+    procedures: list[tuple] = field(default_factory=list)
+    expiring: str = ""  # a document kind that expires within the reminder window
+
+
+def cases(specialty: str, role: str, count: int, approved: bool = True) -> list[tuple]:
+    """A run of surgical cases, at most ten a day."""
+    return [
+        (ProcedureKind.SURGICAL_CASE, min(10, count - n), True, specialty, role, "", approved)
+        for n in range(0, count, 10)
+    ]
+
+
+def competency(name: str, approved: bool = True) -> tuple:
+    return (ProcedureKind.COMPETENCY, 1, True, "", "", name, approved)
+
+
+def sticks(kind: str, count: int, successful: bool = True) -> tuple:
+    return (kind, count, successful, "", "", "", True)
+
+
+# Students of earlier cohorts, months before today, at every stage. The surgical technologist's
+# log book meets every rule but one: 52 of the 60 first-scrub specialty cases.
+HISTORY = {
+    "medical-assistant": (
+        -5,
+        [
+            DemoStudent(
+                "student@demo.pathway",
+                "Sam",
+                "Student",
+                Placement("Riverside Family Clinic", starts=-21, ends=35),
+                shifts=True,
+                pending=2,
+                needs_info=1,
+                procedures=[
+                    competency("Vital signs"),
+                    competency("Patient intake"),
+                    competency("Injections", approved=False),
+                ],
+                expiring=DocumentKind.CPR_BLS,
+            ),
+            DemoStudent(
+                "harper.completed@example.com",
+                "Harper",
+                "Okafor",
+                Placement("Mercy General Hospital", starts=-75, ends=-45, completed=True),
+                shifts=True,
+                procedures=[
+                    competency(item)
+                    for item in [
+                        "Vital signs",
+                        "Injections",
+                        "Specimen collection",
+                        "EHR entry",
+                        "Patient intake",
+                        "Infection control",
+                    ]
+                ],
+            ),
+        ],
+    ),
+    "pharmacy-technician": (
+        -4,
+        [
+            DemoStudent(
+                "reese.pharmacy@example.com",
+                "Reese",
+                "Alvarez",
+                Placement("Main Street Pharmacy", starts=-14, ends=28),
+                shifts=True,
+                pending=1,
+            ),
+            DemoStudent("quinn.enrolled@example.com", "Quinn", "Baker", documents=False),
+        ],
+    ),
+    "phlebotomy": (
+        -2,
+        [
+            DemoStudent(
+                "morgan.phlebotomy@example.com",
+                "Morgan",
+                "Chen",
+                Placement("Northside Diagnostic Lab", starts=-20, ends=10),
+                procedures=[
+                    sticks(ProcedureKind.VENIPUNCTURE, 10),
+                    sticks(ProcedureKind.CAPILLARY_STICK, 6),
+                    sticks(ProcedureKind.VENIPUNCTURE, 10),
+                    sticks(ProcedureKind.VENIPUNCTURE, 2, successful=False),
+                    sticks(ProcedureKind.CAPILLARY_STICK, 4),
+                    sticks(ProcedureKind.VENIPUNCTURE, 8),
+                ],
+            ),
+        ],
+    ),
+    "surgical-technologist": (
+        -5,
+        [
+            DemoStudent(
+                "kai.surgical@example.com",
+                "Kai",
+                "Daniels",
+                Placement("Lakeside Surgery Center", starts=-60, ends=30),
+                procedures=[
+                    *cases("general", FS, 28),
+                    *cases("general", SS, 2),
+                    *cases("orthopedic", FS, 14),
+                    *cases("ob-gyn", FS, 12),
+                    *cases("genitourinary", FS, 10),
+                    *cases("otorhinolaryngology", FS, 10),
+                    *cases("neuro", FS, 6),
+                    *cases("orthopedic", SS, 20),
+                    *cases("cardiothoracic", SS, 18),
+                    *cases("cardiothoracic", OBS, 5),
+                    *cases("neuro", FS, 2, approved=False),
+                ],
+            ),
+        ],
+    ),
+}
+SHIFT = (time(8, 0), time(16, 30), 30)  # start, end, break minutes: eight hours worked
+
+
 def first_of_next_month(day: date, months: int) -> date:
     month = day.month - 1 + months
     return date(day.year + month // 12, month % 12 + 1, 1)
@@ -123,8 +336,13 @@ class Command(BaseCommand):
         with transaction.atomic():
             self.seed_logins()
             programs = {spec["slug"]: self.seed_program(spec) for spec in PROGRAMS}
+            for program in programs.values():
+                self.seed_requirements(program)
+            sites = self.seed_sites(programs)
         for slug, program in programs.items():
             self.seed_cohort(program, *COHORTS[slug])
+        for slug, (months, people) in HISTORY.items():
+            self.seed_history(programs[slug], months, people, sites)
         Program.objects.filter(slug="surgical-technologist").update(waitlist_only=True)
         if students:
             self.seed_students(programs["medical-assistant"], students)
@@ -146,6 +364,31 @@ class Command(BaseCommand):
     def seed_program(self, spec: dict) -> Program:
         program, _ = Program.objects.get_or_create(slug=spec["slug"], defaults=spec)
         return program
+
+    def seed_requirements(self, program: Program) -> None:
+        """The program's default requirement set; students enrolled before it existed get it."""
+        requirement_set = install_default_requirements(program)
+        Student.objects.filter(cohort__program=program, requirement_set__isnull=True).update(
+            requirement_set=requirement_set
+        )
+
+    def seed_sites(self, programs: dict[str, Program]) -> dict[str, Site]:
+        supervisor = User.objects.get(email="supervisor@demo.pathway")
+        sites = {}
+        for spec in SITES:
+            site, _ = Site.objects.get_or_create(
+                name=spec["name"],
+                defaults={
+                    "kind": spec["kind"],
+                    "address": spec["address"],
+                    "capacity": spec["capacity"],
+                    "agreement_valid_until": timezone.localdate() + timedelta(days=365),
+                },
+            )
+            site.programs.add(*(programs[slug] for slug in spec["programs"]))
+            site.supervisors.add(supervisor)
+            sites[site.name] = site
+        return sites
 
     def seed_cohort(
         self, program: Program, capacity: int, applicants: int, accepted: int
@@ -204,3 +447,183 @@ class Command(BaseCommand):
             )
             if created and application.status == Status.OFFERED:
                 application_accept(application=application, actor=SEED)
+
+    # -- earlier cohorts: students on externship and done -------------------------------------
+
+    def seed_history(
+        self, program: Program, months: int, people: list[DemoStudent], sites: dict[str, Site]
+    ) -> None:
+        today = timezone.localdate()
+        starts = first_of_next_month(today, months)
+        cohort, _ = Cohort.objects.get_or_create(
+            program=program,
+            name=f"{starts:%B %Y}",
+            defaults={
+                "starts_on": starts,
+                "ends_on": starts + timedelta(weeks=program.duration_weeks),
+                "capacity": 12,
+            },
+        )
+        coach = User.objects.get(email="coach@demo.pathway")
+        cohort.coaches.add(coach)
+        supervisor = User.objects.get(email="supervisor@demo.pathway")
+        for n, person in enumerate(people):
+            student = self.seed_history_student(cohort, n, person)
+            if person.documents:
+                self.seed_documents(student, person, today)
+            if person.placement is not None:
+                self.seed_externship(student, person, sites, supervisor, today)
+
+    @contextmanager
+    def open_for_seed(self, cohort: Cohort) -> Iterator[None]:
+        """An earlier cohort took its students before it started, and before a program went
+        waitlist-only: reopen it for the length of the seeding, then close it again."""
+        waitlist_only = Program.objects.get(pk=cohort.program_id).waitlist_only
+        Program.objects.filter(pk=cohort.program_id).update(waitlist_only=False)
+        Cohort.objects.filter(pk=cohort.pk).update(
+            enrollment_cutoff=timezone.localdate() + timedelta(days=1)
+        )
+        try:
+            yield
+        finally:
+            Cohort.objects.filter(pk=cohort.pk).update(enrollment_cutoff=cohort.starts_on)
+            Program.objects.filter(pk=cohort.program_id).update(waitlist_only=waitlist_only)
+
+    def seed_history_student(self, cohort: Cohort, n: int, person: DemoStudent) -> Student:
+        student = Student.objects.filter(user__email=person.email).first()
+        if student is not None:
+            return student
+        with self.open_for_seed(cohort):
+            application, _ = application_submit(
+                cohort=cohort,
+                first_name=person.first_name,
+                last_name=person.last_name,
+                email=person.email,
+                phone=f"+1202558{cohort.program_id:02d}{n:02d}",
+                date_of_birth=date(1996, 3 + n, 14),
+                education=Education.HS_DIPLOMA,
+                consent={"email": True, "sms": False, "phone": False},
+            )
+            if application.status == Status.OFFERED:
+                application_accept(application=application, actor=SEED)
+        return Student.objects.get(user__email=person.email)
+
+    def seed_documents(self, student: Student, person: DemoStudent, today: date) -> None:
+        if student.documents.exists():
+            return
+        placement = person.placement
+        received = today + timedelta(days=(placement.starts if placement else 0) - 30)
+        admin = User.objects.get(email="admin@demo.pathway")
+        lasting = {
+            DocumentKind.IMMUNIZATIONS: None,
+            DocumentKind.TB_TEST: 365,
+            DocumentKind.BACKGROUND_CHECK: None,
+            DocumentKind.DRUG_SCREEN: 365,
+            DocumentKind.CPR_BLS: 730,
+            DocumentKind.FERPA_RELEASE: None,
+        }
+        ComplianceDocument.objects.bulk_create(
+            ComplianceDocument(
+                student=student,
+                kind=kind,
+                received_on=received,
+                expires_on=(
+                    today + timedelta(days=20)
+                    if kind == person.expiring
+                    else (received + timedelta(days=days) if days else None)
+                ),
+                verified_by=admin,
+            )
+            for kind, days in lasting.items()
+        )
+
+    def seed_externship(
+        self,
+        student: Student,
+        person: DemoStudent,
+        sites: dict[str, Site],
+        supervisor: User,
+        today: date,
+    ) -> None:
+        placement = person.placement
+        site = sites[placement.site]
+        externship = Externship.objects.filter(student=student, site=site).first()
+        if externship is None:
+            externship = externship_create(
+                student=student,
+                site=site,
+                supervisor=supervisor,
+                starts_on=today + timedelta(days=placement.starts),
+                ends_on=today + timedelta(days=placement.ends),
+            )
+        has_logs = externship.hourlogs.exists() or externship.procedurelogs.exists()
+        if not has_logs and externship.status == ExternshipStatus.ACTIVE:
+            self.seed_logs(externship, student, person, supervisor, today)
+        if placement.completed:
+            Externship.objects.filter(pk=externship.pk).update(status=ExternshipStatus.COMPLETED)
+            Student.objects.filter(pk=student.pk).update(stage=StudentStage.COMPLETED)
+
+    def seed_logs(
+        self,
+        externship: Externship,
+        student: Student,
+        person: DemoStudent,
+        supervisor: User,
+        today: date,
+    ) -> None:
+        """Logs go through the services, as a student would write them and a supervisor decide
+        them; the newest stay pending for the demo supervisor."""
+        last = min(externship.ends_on, today - timedelta(days=1))
+        if person.shifts:
+            days = [
+                externship.starts_on + timedelta(days=n)
+                for n in range((last - externship.starts_on).days + 1)
+            ]
+            weekdays = [day for day in days if day.weekday() < 5]
+            start, end, pause = SHIFT
+            shifts = [
+                hour_log_create(
+                    student=student,
+                    externship=externship,
+                    date=day,
+                    start_time=start,
+                    end_time=end,
+                    break_minutes=pause,
+                    activities="Rooming patients, vital signs, charting in the EHR.",
+                )
+                for day in weekdays
+            ]
+            # Oldest first: approved, then sent back for more information, then pending.
+            approved = max(0, len(shifts) - person.pending - person.needs_info)
+            for log in shifts[approved : approved + person.needs_info]:
+                log_decide(
+                    log=log,
+                    decision=LogStatus.NEEDS_INFO,
+                    reason="Please add which department you worked in that day.",
+                    by=supervisor,
+                )
+            if approved:
+                logs_bulk_approve(
+                    model=HourLog, ids=[log.pk for log in shifts[:approved]], by=supervisor
+                )
+        approved_procedures: list[ProcedureLog] = []
+        for n, (kind, count, successful, specialty, role, name, approved) in enumerate(
+            person.procedures
+        ):
+            log = procedure_log_create(
+                student=student,
+                externship=externship,
+                date=min(externship.starts_on + timedelta(days=n), last),
+                kind=kind,
+                count=count,
+                successful=successful,
+                specialty=specialty,
+                role=role,
+                competency=name,
+            )
+            if approved:
+                approved_procedures.append(log)
+        if approved_procedures:
+            logs_bulk_approve(
+                model=ProcedureLog, ids=[log.pk for log in approved_procedures], by=supervisor
+            )

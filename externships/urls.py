@@ -1,0 +1,31 @@
+from django.urls import path, register_converter
+
+from externships import views
+
+
+class LogKind:
+    """`hour` or `procedure`: the two kinds of clinical log."""
+
+    regex = "hour|procedure"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(LogKind, "logkind")
+
+urlpatterns = [
+    path("me/", views.me, name="me"),
+    path("me/hours/", views.hour_log_new, name="me-hours"),
+    path("me/procedures/", views.procedure_log_new, name="me-procedures"),
+    path("me/logs/<logkind:kind>/<int:pk>/answer/", views.log_answer, name="me-answer"),
+    path("review/", views.review, name="review"),
+    path("review/approve/", views.review_bulk_approve, name="review-bulk-approve"),
+    path("review/link/<str:token>/", views.review_link, name="review-link"),
+    path("review/<logkind:kind>/<int:pk>/", views.review_decide, name="review-decide"),
+    path("coach/", views.coach, name="coach"),
+    path("coach/students/<int:pk>/", views.coach_student, name="coach-student"),
+]
