@@ -29,11 +29,12 @@ lint: install
 	$(BIN)/ruff format --check .
 
 # ruff, then the whole suite on SQLite, then again on PostgreSQL (skipped with one line when it
-# does not answer, unless REQUIRE_POSTGRES=1).
+# does not answer, unless REQUIRE_POSTGRES=1); two test processes, one per core.
+PYTEST_WORKERS ?= 2
 test: lint
 	@mkdir -p var
-	$(BIN)/pytest
-	$(BIN)/python -m tests.postgres_pass
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
+	$(BIN)/python -m tests.postgres_pass -n $(PYTEST_WORKERS)
 
 bench: install
 	@$(BIN)/python -m benchmarks $(BENCH)
