@@ -83,6 +83,27 @@ def externship_create(
         return externship
 
 
+def externship_close(*, externship: Externship, status: str) -> Externship:
+    """End a placement as completed or cancelled; a student left with no active placement goes
+    back to the enrolled stage (cancelled) or stays on record as having finished one."""
+    if status not in (ExternshipStatus.COMPLETED, ExternshipStatus.CANCELLED):
+        raise RuleViolation("Close a placement as completed or cancelled.", field="status")
+    with transaction.atomic():
+        externship = Externship.objects.select_for_update().get(pk=externship.pk)
+        if externship.status != ExternshipStatus.ACTIVE:
+            raise NotAllowed(
+                f"This placement is already {externship.get_status_display().lower()}."
+            )
+        externship.status = status
+        externship.save(update_fields=["status"])
+        others = externship.student.externships.filter(status=ExternshipStatus.ACTIVE)
+        if status == ExternshipStatus.CANCELLED and not others.exists():
+            Student.objects.filter(pk=externship.student_id, stage=StudentStage.EXTERNSHIP).update(
+                stage=StudentStage.ENROLLED
+            )
+        return externship
+
+
 # -- logging -----------------------------------------------------------------------------------
 
 

@@ -48,6 +48,7 @@ from externships.models import (
 )
 from externships.selectors import readable
 from externships.services import (
+    externship_close,
     externship_create,
     hour_log_create,
     log_decide,
@@ -166,12 +167,12 @@ class ExternshipViewSet(
 
     def partial_update(self, request: Request, pk: str) -> Response:
         """Close a placement (completed or cancelled); its dates, student and site stay."""
-        externship = self.get_object()
         body = ExternshipUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        externship.status = body.validated_data["status"]
-        externship.save(update_fields=["status"])
-        return self._respond(externship)
+        closed = externship_close(
+            externship=self.get_object(), status=body.validated_data["status"]
+        )
+        return self._respond(closed)
 
     def perform_destroy(self, externship: Externship) -> None:
         refuse_if_protected(externship, "This placement has logs; close it instead of deleting.")

@@ -720,3 +720,19 @@ def test_a_student_without_a_coach_is_still_reminded(program) -> None:
     ComplianceDocumentFactory(student=student, expires_on=today())
     assert remind_expiring_documents() == 1
     assert mail.outbox[0].to == [student.user.email]
+
+
+def test_a_cancelled_placement_returns_the_student_to_enrolled_and_cannot_close_twice(
+    externship, learner
+) -> None:
+    assert Student.objects.get(pk=learner.pk).stage == StudentStage.EXTERNSHIP
+    services.externship_close(externship=externship, status="cancelled")
+    assert Student.objects.get(pk=learner.pk).stage == StudentStage.ENROLLED
+    with pytest.raises(NotAllowed, match="already cancelled"):
+        services.externship_close(externship=externship, status="completed")
+
+
+def test_closing_needs_completed_or_cancelled(externship) -> None:
+    with pytest.raises(RuleViolation) as refusal:
+        services.externship_close(externship=externship, status="active")
+    assert refusal.value.field == "status"
