@@ -38,6 +38,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DjangoValidationError):
         body = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, OverflowError):
+        # An id or number too large for the database (SQLite raises this one).
+        return Response({"detail": "A number is out of range."}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, IntegrityError):
         # A database constraint caught what the services did not: a conflict, never a 500.
         return Response(

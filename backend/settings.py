@@ -83,6 +83,7 @@ except ValueError as exc:
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _path = Path(_db["NAME"])
     _db["NAME"] = str(_path if _path.is_absolute() else BASE_DIR / _path)
+    (BASE_DIR / "var").mkdir(exist_ok=True)  # the default database and the test databases live here
     # Writers queue on the database lock (IMMEDIATE) instead of failing with
     # "database is locked"; WAL lets readers go on while one writer works.
     _db["OPTIONS"] = {

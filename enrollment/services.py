@@ -31,7 +31,7 @@ from enrollment.models import (
     Student,
     StudentStage,
 )
-from externships.models import RequirementSet
+from externships.models import Externship, ExternshipStatus, RequirementSet
 
 QUALIFYING_EDUCATION = {
     Education.HS_DIPLOMA,
@@ -406,6 +406,16 @@ def student_enroll(*, application: Application, cohort: Cohort) -> Student:
     """Make the enrolled applicant a student: a login (invited by email to set a password), the
     cohort's least-loaded coach, and the program's current edition of the clinical requirements."""
     user = User.objects.filter(email=application.email).first()
+    if user is not None and (
+        hasattr(user, "student")
+        or user.is_staff
+        or user.has_role(Role.COACH, Role.SUPERVISOR, Role.ADMIN)
+    ):
+        # Never attach an enrolment to someone else's account by typing their email.
+        raise NotAllowed(
+            "An account with this email already exists; the admissions office will complete "
+            "your enrolment."
+        )
     if user is None:
         user = User.objects.create_user(
             application.email,
@@ -454,7 +464,15 @@ def application_withdraw(
         cohort, current, now = _change(
             application, {Status.OFFERED, Status.WAITLISTED, Status.ENROLLED}, "withdraw"
         )
+        was_enrolled = current.status == Status.ENROLLED
         _transition(current, Status.WITHDRAWN, actor, reason or "Withdrawn.")
+        if was_enrolled:
+            # The student leaves too: off the caseload and out of any placement.
+            students = Student.objects.filter(application=current)
+            Externship.objects.filter(student__in=students, status=ExternshipStatus.ACTIVE).update(
+                status=ExternshipStatus.CANCELLED
+            )
+            students.update(stage=StudentStage.WITHDRAWN)
         _settle(cohort, now)
     return current
 

@@ -16,6 +16,7 @@ from enrollment.services import (
     application_submit,
     application_withdraw,
     next_open_cohort,
+    settle_expired_offers,
 )
 
 
@@ -63,6 +64,8 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def status(request: HttpRequest, token: str) -> HttpResponse:
+    found = get_object_or_404(Application, status_token=token)
+    settle_expired_offers([found.cohort_id])  # a lapsed offer shows as expired, its seat moved on
     applications = applications_with_positions(Application.objects.prefetch_related("history"))
     application = get_object_or_404(applications, status_token=token)
     can_move = (

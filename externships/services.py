@@ -71,6 +71,8 @@ def externship_create(
             raise RuleViolation(
                 "Missing or expired on the start date: " + ", ".join(missing) + ".", field="student"
             )
+        if student.stage == StudentStage.WITHDRAWN:
+            raise RuleViolation("The student has withdrawn.", field="student")
         overlapping = site.externships.filter(
             status=ExternshipStatus.ACTIVE, starts_on__lte=ends_on, ends_on__gte=starts_on
         ).count()

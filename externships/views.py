@@ -226,10 +226,17 @@ def review_decide(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @require_POST
 def review_bulk_approve(request: HttpRequest) -> HttpResponse:
     _require_role(request.user, Role.SUPERVISOR, Role.ADMIN)
-    try:
-        chosen = {kind: [int(pk) for pk in request.POST.getlist(kind)] for kind in MODELS}
-    except ValueError:
-        chosen = {}
+    chosen = {
+        # Only logs this user reviews: others' ids are never looked up, so none can be probed.
+        kind: list(
+            _reviewable(request.user, model)
+            .filter(
+                pk__in=[pk for pk in request.POST.getlist(kind) if pk.isdigit() and len(pk) < 19]
+            )
+            .values_list("pk", flat=True)
+        )
+        for kind, model in MODELS.items()
+    }
     if not any(chosen.values()):
         messages.error(request, "Select the logs to approve first.")
         return redirect("review")

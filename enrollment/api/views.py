@@ -84,7 +84,8 @@ class CohortViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return super().list(request, *args, **kwargs)
 
     def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
-        settle_expired_offers([int(kwargs["pk"])] if str(kwargs["pk"]).isdigit() else [])
+        cohort = self.get_object()
+        settle_expired_offers([cohort.pk])
         return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(responses=WaitlistEntrySerializer(many=True))
@@ -172,6 +173,11 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             ApplicationCreatedSerializer(application).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        # A lapsed offer is settled before it is shown, so the reader sees where they stand now.
+        settle_expired_offers([self.get_object().cohort_id])
+        return self._respond(self.get_object())
 
     def _respond(self, application: Application) -> Response:
         fresh = self.get_queryset().get(pk=application.pk)

@@ -173,3 +173,53 @@ def test_an_offer_is_emailed_only_after_the_change_commits(
     assert mail.to == [waiting.email]
     assert "A seat" in mail.subject
     assert f"/status/{waiting.status_token}/" in mail.body
+
+
+def test_reading_an_application_settles_its_lapsed_offer(api) -> None:
+    cohort = CohortFactory(capacity=1)
+    offered, waiting = apply(cohort, 1), apply(cohort, 2)
+    lapse(offered)
+    assert act_get(api, offered)["status"] == "expired"
+    assert act_get(api, waiting)["status"] == "offered"
+
+
+def test_the_status_page_settles_a_lapsed_offer(client) -> None:
+    cohort = CohortFactory(capacity=1)
+    offered, waiting = apply(cohort, 1), apply(cohort, 2)
+    lapse(offered)
+    assert (
+        'data-status="expired"' in client.get(f"/status/{offered.status_token}/").content.decode()
+    )
+    waiting.refresh_from_db()
+    assert waiting.status == Status.OFFERED
+
+
+def test_an_enrolled_student_who_withdraws_leaves_the_caseload_and_placements(api) -> None:
+    from enrollment.models import StudentStage
+
+    enrolled = apply(CohortFactory(capacity=1), 1)
+    act(api, enrolled, "accept")
+    act(api, enrolled, "withdraw")
+    enrolled.refresh_from_db()
+    assert enrolled.student.stage == StudentStage.WITHDRAWN
+
+
+def test_applying_with_a_staff_members_email_never_enrolls_into_their_account(api, coach) -> None:
+    offered = apply(CohortFactory(capacity=1), 1)
+    Application.objects.filter(pk=offered.pk).update(email=coach.email)
+    response = act(api, offered, "accept")
+    assert response.status_code == 409
+    assert "already exists" in response.json()["detail"]
+    coach.refresh_from_db()
+    assert not hasattr(coach, "student")
+    assert "student" not in set(coach.groups.values_list("name", flat=True))
+    offered.refresh_from_db()
+    assert offered.status == Status.OFFERED
+
+
+def test_a_huge_id_is_a_4xx_not_a_500(api, admin_user) -> None:
+    assert api.get("/api/v1/cohorts/99999999999999999999/").status_code in (400, 404)
+    response = client_for(admin_user).post(
+        "/api/v1/hour-logs/bulk-approve/", {"ids": [99999999999999999999]}, format="json"
+    )
+    assert 400 <= response.status_code < 500
