@@ -239,6 +239,11 @@ class ProcedureLog(ClinicalLog):
         return f"{self.date} {self.count} x {self.get_kind_display()}"
 
 
+def log_kind(log: HourLog | ProcedureLog) -> str:
+    """ "hour" or "procedure": the word URLs, tokens and tasks use for a log's model."""
+    return "hour" if isinstance(log, HourLog) else "procedure"
+
+
 class DecisionVia(models.TextChoices):
     LOGIN = "login"
     LINK = "link", "Signed email link"

@@ -7,20 +7,16 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django_tasks import task
 
-from externships.models import ComplianceDocument, HourLog, ProcedureLog
-
-
-def _kind(log: HourLog | ProcedureLog) -> str:
-    return "hour" if isinstance(log, HourLog) else "procedure"
+from externships.models import ComplianceDocument, HourLog, ProcedureLog, log_kind
 
 
 def queue_review_request(log: HourLog | ProcedureLog) -> None:
-    kind, log_id = _kind(log), log.pk
+    kind, log_id = log_kind(log), log.pk
     transaction.on_commit(lambda: send_review_request.enqueue(kind, log_id))
 
 
 def queue_decision_notice(log: HourLog | ProcedureLog) -> None:
-    kind, log_id = _kind(log), log.pk
+    kind, log_id = log_kind(log), log.pk
     transaction.on_commit(lambda: send_decision_notice.enqueue(kind, log_id))
 
 

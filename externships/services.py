@@ -24,6 +24,7 @@ from externships.models import (
     ProcedureLog,
     ScrubRole,
     Site,
+    log_kind,
 )
 from externships.rules import SPECIALTIES, specialty_name
 
@@ -298,7 +299,7 @@ def log_decide(
         log.decision_reason = reason.strip()
         log.save(update_fields=["status", "decided_at", "decision_reason"])
         LogDecision.objects.create(
-            **{"hour_log" if isinstance(log, HourLog) else "procedure_log": log},
+            **{f"{log_kind(log)}_log": log},
             decision=decision,
             reason=reason.strip(),
             decided_by=by,
@@ -339,7 +340,7 @@ def log_resubmit(*, log: ClinicalLog, student: Student, notes: str) -> ClinicalL
         log.status = LogStatus.PENDING
         log.save(update_fields=["notes", "status"])
         LogDecision.objects.create(
-            **{"hour_log" if isinstance(log, HourLog) else "procedure_log": log},
+            **{f"{log_kind(log)}_log": log},
             decision=LogStatus.PENDING,
             reason=notes.strip(),
             decided_by=student.user,
@@ -354,8 +355,9 @@ def log_resubmit(*, log: ClinicalLog, student: Student, notes: str) -> ClinicalL
 
 def review_link_token(log: ClinicalLog, supervisor: User) -> str:
     """A signed, expiring token that lets one supervisor decide one log, with no login."""
-    kind = "hour" if isinstance(log, HourLog) else "procedure"
-    return signing.dumps({"kind": kind, "log": log.pk, "by": supervisor.pk}, salt=REVIEW_LINK_SALT)
+    return signing.dumps(
+        {"kind": log_kind(log), "log": log.pk, "by": supervisor.pk}, salt=REVIEW_LINK_SALT
+    )
 
 
 def review_link_open(token: str) -> tuple[ClinicalLog, User]:

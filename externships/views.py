@@ -22,6 +22,7 @@ from externships.models import (
     HourLog,
     LogStatus,
     ProcedureLog,
+    log_kind,
 )
 from externships.selectors import (
     active_externship,
@@ -72,10 +73,7 @@ class Forms:
 
 
 def _logs(student: Student) -> list[LogRow]:
-    return [
-        LogRow("hour" if isinstance(log, HourLog) else "procedure", log)
-        for log in student_logs(student)
-    ]
+    return [LogRow(log_kind(log), log) for log in student_logs(student)]
 
 
 def _reviewable(user: User, model: type[HourLog] | type[ProcedureLog]) -> QuerySet:
@@ -276,8 +274,7 @@ def review_link(request: HttpRequest, token: str) -> HttpResponse:
             else:
                 messages.success(request, "Thank you. Your decision is recorded.")
                 return redirect("review-link", token=token)
-    kind = "hour" if isinstance(log, HourLog) else "procedure"
-    context = {"row": LogRow(kind, log, form), "supervisor": supervisor}
+    context = {"row": LogRow(log_kind(log), log, form), "supervisor": supervisor}
     return render(request, "externships/review_link.html", context, status=status)
 
 
