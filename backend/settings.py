@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "enrollment",
     "externships",
     "careers",
+    "coaching",
 ]
 
 MIDDLEWARE = [

@@ -247,8 +247,13 @@ class ConsentRecord(models.Model):
 class StudentStage(models.TextChoices):
     ENROLLED = "enrolled"
     EXTERNSHIP = "externship"
-    COMPLETED = "completed"
+    ON_LEAVE = "on_leave", "On leave"
+    GRADUATED = "graduated"
     WITHDRAWN = "withdrawn"
+
+
+# Stages in which a student is still enrolled: outcome reports count all three as enrolled.
+ENROLLED_STAGES = (StudentStage.ENROLLED, StudentStage.EXTERNSHIP, StudentStage.ON_LEAVE)
 
 
 class Student(models.Model):
@@ -286,3 +291,104 @@ class Student(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class StudentEvent(models.Model):
+    """One stage change of an enrolled student: who, when, from, to, why. Never edited."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="history")
+    at = models.DateTimeField(default=timezone.now)
+    from_stage = models.CharField(max_length=16, choices=StudentStage.choices, blank=True)
+    to_stage = models.CharField(max_length=16, choices=StudentStage.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage or 'new'} → {self.to_stage}"
+
+
+class PeriodEnd(models.TextChoices):
+    GRADUATED = "graduated"
+    WITHDRAWN = "withdrawn"
+
+
+class EnrollmentPeriod(models.Model):
+    """One continuous enrollment of a student in a cohort, from start to graduation or withdrawal.
+
+    A withdrawn student who comes back starts a new period marked as a re-entry. Leave of absence
+    does not end a period: students on leave count as enrolled. Outcome reports count periods."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="periods")
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="periods")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=16, choices=PeriodEnd.choices, blank=True)
+    reentry_after = models.DateField(
+        null=True,
+        blank=True,
+        help_text="For a re-entry: the day the student's previous period ended in withdrawal.",
+    )
+
+    class Meta:
+        ordering = ["started_on", "id"]
+        indexes = [models.Index(fields=["cohort", "started_on"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student"],
+                condition=Q(ended_on__isnull=True),
+                name="enrollment_period_one_open_per_student",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="enrollment_period_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True, end_reason="")
+                | (Q(ended_on__isnull=False) & ~Q(end_reason="")),
+                name="enrollment_period_end_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(reentry_after__isnull=True)
+                | Q(reentry_after__lte=models.F("started_on")),
+                name="enrollment_period_reentry_after_earlier_end",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        end = f"{self.ended_on} ({self.end_reason})" if self.ended_on else "open"
+        return f"{self.student} · {self.cohort} · {self.started_on} → {end}"
+
+
+class LeaveOfAbsence(models.Model):
+    """An approved leave; the student stays enrolled (and counted as enrolled) throughout."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="leaves")
+    starts_on = models.DateField()
+    expected_return_on = models.DateField(null=True, blank=True)
+    returned_on = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=300)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["starts_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student"],
+                condition=Q(returned_on__isnull=True),
+                name="leave_one_open_per_student",
+            ),
+            models.CheckConstraint(
+                condition=Q(returned_on__isnull=True) | Q(returned_on__gte=models.F("starts_on")),
+                name="leave_returns_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} on leave from {self.starts_on}"

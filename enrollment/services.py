@@ -9,29 +9,29 @@ offers, and only then counts. Messages go out after commit.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import User
 from backend.errors import NotAllowed, RuleViolation
 from enrollment import notifications
 from enrollment.consent import DISCLOSURE_VERSION, disclosure
 from enrollment.models import (
     ACTIVE_STATUSES,
+    ENROLLED_STAGES,
     Application,
     ApplicationEvent,
     Channel,
     Cohort,
     ConsentRecord,
     Education,
+    PeriodEnd,
     Program,
     Status,
     Student,
-    StudentStage,
 )
-from externships.models import Externship, ExternshipStatus, RequirementSet
+from enrollment.students import end_enrollment, student_enroll
 
 QUALIFYING_EDUCATION = {
     Education.HS_DIPLOMA,
@@ -402,51 +402,6 @@ def application_accept(*, application: Application, actor: Actor) -> Application
     return current
 
 
-def student_enroll(*, application: Application, cohort: Cohort) -> Student:
-    """Make the enrolled applicant a student: a login (invited by email to set a password), the
-    cohort's least-loaded coach, and the program's current edition of the clinical requirements."""
-    user = User.objects.filter(email=application.email).first()
-    if user is not None and (
-        hasattr(user, "student")
-        or user.is_staff
-        or user.has_role(Role.COACH, Role.SUPERVISOR, Role.ADMIN)
-    ):
-        # Never attach an enrolment to someone else's account by typing their email.
-        raise NotAllowed(
-            "An account with this email already exists; the admissions office will complete "
-            "your enrolment."
-        )
-    if user is None:
-        user = User.objects.create_user(
-            application.email,
-            None,
-            first_name=application.first_name,
-            last_name=application.last_name,
-            phone=application.phone,
-        )
-    user.groups.add(Group.objects.get_or_create(name=Role.STUDENT)[0])
-    coach = (
-        cohort.coaches.filter(is_active=True)
-        .annotate(load=Count("caseload", filter=Q(caseload__cohort=cohort)))
-        .order_by("load", "id")
-        .first()
-    )
-    student, _ = Student.objects.update_or_create(
-        user=user,
-        defaults={
-            "application": application,
-            "cohort": cohort,
-            "coach": coach,
-            "stage": StudentStage.ENROLLED,
-            "requirement_set": RequirementSet.objects.filter(
-                program_id=cohort.program_id, is_current=True
-            ).first(),
-        },
-    )
-    notifications.queue_invitation(user)
-    return student
-
-
 def application_decline(*, application: Application, actor: Actor) -> Application:
     settle_cohort(application.cohort_id)
     with transaction.atomic():
@@ -457,8 +412,10 @@ def application_decline(*, application: Application, actor: Actor) -> Applicatio
 
 
 def application_withdraw(
-    *, application: Application, actor: Actor, reason: str = ""
+    *, application: Application, actor: Actor, reason: str = "", on: date | None = None
 ) -> Application:
+    """Withdraw an application; for an enrolled student, their enrollment ends on `on` (today by
+    default) and the seat goes to the waitlist."""
     settle_cohort(application.cohort_id)
     with transaction.atomic():
         cohort, current, now = _change(
@@ -466,13 +423,16 @@ def application_withdraw(
         )
         was_enrolled = current.status == Status.ENROLLED
         _transition(current, Status.WITHDRAWN, actor, reason or "Withdrawn.")
-        if was_enrolled:
-            # The student leaves too: off the caseload and out of any placement.
-            students = Student.objects.filter(application=current)
-            Externship.objects.filter(student__in=students, status=ExternshipStatus.ACTIVE).update(
-                status=ExternshipStatus.CANCELLED
+        student = Student.objects.select_for_update().filter(application=current).first()
+        if was_enrolled and student is not None and student.stage in ENROLLED_STAGES:
+            # The student leaves too: their period ends and any placement is cancelled.
+            end_enrollment(
+                student=student,
+                on=on or timezone.localdate(),
+                end=PeriodEnd.WITHDRAWN,
+                actor=actor.user,
+                reason=reason or "Withdrawn.",
             )
-            students.update(stage=StudentStage.WITHDRAWN)
         _settle(cohort, now)
     return current
 

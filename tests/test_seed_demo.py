@@ -180,9 +180,9 @@ def test_seed_demo_has_sites_of_every_kind_under_the_demo_supervisor() -> None:
 def test_seed_demo_has_students_at_every_stage_coached_by_the_demo_coach() -> None:
     call_command("seed_demo")
     stages = set(Student.objects.values_list("stage", flat=True))
-    assert {StudentStage.ENROLLED, StudentStage.EXTERNSHIP, StudentStage.COMPLETED} <= stages
+    assert {StudentStage.ENROLLED, StudentStage.EXTERNSHIP, StudentStage.GRADUATED} <= stages
     assert not Student.objects.exclude(coach__email="coach@demo.pathway").exists()
-    completed = Student.objects.get(stage=StudentStage.COMPLETED)
+    completed = Student.objects.get(stage=StudentStage.GRADUATED)
     assert completed.externships.get().status == ExternshipStatus.COMPLETED
     assert set(progress_lines(completed.user.email).values()) == {"done"}
 

@@ -561,7 +561,7 @@ class Command(BaseCommand):
             self.seed_logs(externship, student, person, supervisor, today)
         if placement.completed:
             Externship.objects.filter(pk=externship.pk).update(status=ExternshipStatus.COMPLETED)
-            Student.objects.filter(pk=student.pk).update(stage=StudentStage.COMPLETED)
+            Student.objects.filter(pk=student.pk).update(stage=StudentStage.GRADUATED)
 
     def seed_logs(
         self,
