@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "externships",
     "careers",
     "coaching",
+    "messaging",
 ]
 
 MIDDLEWARE = [
@@ -150,13 +151,25 @@ elif envstr("EMAIL_HOST", ""):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "admissions@pathway.test")
+# Texts: console, file, locmem (tests), twilio, or a dotted path to a backend class.
 SMS_BACKEND = envstr("SMS_BACKEND", "console")
+SMS_FROM = envstr("SMS_FROM", "")
+SMS_FILE_PATH = envstr("SMS_FILE_PATH", str(BASE_DIR / "var" / "sms"))
+SMS_TWILIO_ACCOUNT_SID = envstr("SMS_TWILIO_ACCOUNT_SID", "")
+SMS_TWILIO_AUTH_TOKEN = envstr("SMS_TWILIO_AUTH_TOKEN", "")
+SMS_TWILIO_API_URL = envstr("SMS_TWILIO_API_URL", "https://api.twilio.com")
+# Inbound texts must be signed with it (for Twilio: the account's auth token).
 SMS_WEBHOOK_SECRET = envstr("SMS_WEBHOOK_SECRET", "")
 
 # Background tasks: django-tasks with its database backend; `make worker` runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 APPLY_RATE = envrate("APPLY_RATE", "20/hour")
+# Outcome reports mark a rate under its benchmark (whole percent).
+OUTCOME_BENCHMARKS = {
+    rate: envint(f"OUTCOME_BENCHMARK_{rate.upper()}", 70, minimum=0, maximum=100)
+    for rate in ("retention", "placement", "credential")
+}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -188,6 +201,9 @@ SPECTACULAR_SETTINGS = {
         "ExternshipStatusEnum": "externships.models.ExternshipStatus",
         "SiteKindEnum": "externships.models.SiteKind",
         "ProcedureKindEnum": "externships.models.ProcedureKind",
+        "JobApplicationStatusEnum": "careers.models.JobApplicationStatus",
+        "SessionKindEnum": "coaching.models.SessionKind",
+        "SessionStatusEnum": "coaching.models.SessionStatus",
     },
 }
 

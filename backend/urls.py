@@ -6,6 +6,15 @@ from rest_framework.routers import DefaultRouter
 
 from accounts import views as account_views
 from accounts.api.views import TokenView
+from careers.api.reports import OutcomeReportViewSet
+from careers.api.views import (
+    EmployerViewSet,
+    ExamAttemptViewSet,
+    JobApplicationViewSet,
+    JobPlacementViewSet,
+    UnavailabilityViewSet,
+)
+from coaching.api.views import CoachingSessionViewSet, CoachNoteViewSet
 from enrollment import views as enrollment_views
 from enrollment.api.students import StudentViewSet
 from enrollment.api.views import ApplicationViewSet, CohortViewSet, ProgramViewSet
@@ -15,6 +24,7 @@ from externships.api.views import (
     ProcedureLogViewSet,
     SiteViewSet,
 )
+from messaging.api.views import InboundTextView
 
 router = DefaultRouter()
 router.register("programs", ProgramViewSet, basename="program")
@@ -25,6 +35,14 @@ router.register("sites", SiteViewSet, basename="site")
 router.register("externships", ExternshipViewSet, basename="externship")
 router.register("hour-logs", HourLogViewSet, basename="hour-log")
 router.register("procedure-logs", ProcedureLogViewSet, basename="procedure-log")
+router.register("coaching-sessions", CoachingSessionViewSet, basename="coaching-session")
+router.register("coach-notes", CoachNoteViewSet, basename="coach-note")
+router.register("exam-attempts", ExamAttemptViewSet, basename="exam-attempt")
+router.register("employers", EmployerViewSet, basename="employer")
+router.register("job-applications", JobApplicationViewSet, basename="job-application")
+router.register("job-placements", JobPlacementViewSet, basename="job-placement")
+router.register("unavailabilities", UnavailabilityViewSet, basename="unavailability")
+router.register("reports/outcomes", OutcomeReportViewSet, basename="outcome-report")
 
 urlpatterns = [
     path("", enrollment_views.home, name="home"),
@@ -32,6 +50,8 @@ urlpatterns = [
     path("status/<str:token>/", enrollment_views.status, name="status"),
     path("status/<str:token>/<str:verb>/", enrollment_views.status_action, name="status-action"),
     path("", include("externships.urls")),
+    path("", include("coaching.urls")),
+    path("", include("careers.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("start/", account_views.start, name="start"),
@@ -49,5 +69,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/auth/token/", TokenView.as_view(), name="auth-token"),
+    path("api/v1/messaging/sms/inbound/", InboundTextView.as_view(), name="sms-inbound"),
     path("api/v1/", include(router.urls)),
 ]

@@ -4,6 +4,9 @@ Each module named in `benchmarks.__main__.BENCHMARKS` has `run() -> list[dict]`,
 from `metric()`; the runner adds the benchmark's name.
 """
 
+import time
+from collections.abc import Callable
+
 # In-process Django and the benchmark server run with DEBUG off, which needs a real-looking key.
 SECRET_KEY = "benchmark-only-secret-key-never-used-outside-benchmarks-0123456789"
 
@@ -29,3 +32,13 @@ def metric(
         "ratio": round(value / baseline, 3) if baseline else None,
         "params": params,
     }
+
+
+def samples_ms(call: Callable[[], object], runs: int) -> list[float]:
+    """Wall time of `runs` calls, in milliseconds each."""
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples

@@ -12,7 +12,7 @@ import sys
 
 from benchmarks import SECRET_KEY, BenchmarkError
 
-BENCHMARKS = ("api_overhead", "apply_burst", "progress_list")
+BENCHMARKS = ("api_overhead", "apply_burst", "coach_dashboard", "outcomes_report", "progress_list")
 KEYS = ("bench", "metric", "value", "unit", "baseline", "ratio", "params")
 
 

@@ -34,6 +34,12 @@ class ExamAttempt(models.Model):
     scaled_score = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(999)]
     )
+    override_reason = models.TextField(
+        blank=True,
+        max_length=1000,
+        help_text="Why staff booked this attempt before the student was exam-ready; blank when "
+        "the student was ready.",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -45,6 +51,16 @@ class ExamAttempt(models.Model):
             models.UniqueConstraint(
                 fields=["student", "credential", "attempt_number"],
                 name="exam_attempt_numbered_once",
+            ),
+            models.UniqueConstraint(
+                fields=["student"],
+                condition=Q(result=ExamResult.SCHEDULED),
+                name="exam_attempt_one_scheduled",
+            ),
+            models.UniqueConstraint(
+                fields=["student", "credential"],
+                condition=Q(result=ExamResult.PASSED),
+                name="exam_attempt_passed_once",
             ),
             models.CheckConstraint(
                 condition=Q(scaled_score__isnull=True) | Q(result__in=SAT_RESULTS),
@@ -201,6 +217,7 @@ class Unavailability(models.Model):
     )
 
     class Meta:
+        ordering = ["-documented_on", "-id"]
         verbose_name_plural = "unavailabilities"
 
     def __str__(self) -> str:

@@ -49,3 +49,21 @@ class CoachingSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} with {self.student} at {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class CoachNote(models.Model):
+    """A note about a student, private to staff: students never see it, through any door."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="coach_notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="coach_notes"
+    )
+    body = models.TextField(max_length=4000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["student", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Note on {self.student} by {self.author}"

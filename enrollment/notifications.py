@@ -1,19 +1,21 @@
 """Messages to applicants. Services call `queue()` inside their transaction; the message is
 enqueued as a background task only after commit, so a rolled-back change never sends anything.
-The messaging issue adds texts behind the same entry point."""
+The task hands each message to `messaging.services.send`, which checks consent and logs it."""
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
 from accounts.models import User
-from enrollment.models import Application
+from enrollment.models import Application, Status
+from messaging import services as messaging
+from messaging.models import MessageChannel, Purpose
 
 RECEIVED = "received"
 OFFER_MADE = "offer_made"
@@ -37,13 +39,45 @@ def queue(application: Application, kind: str) -> None:
 
 @task()
 def send_application_message(application_id: int, kind: str) -> None:
-    application = Application.objects.select_related("cohort__program").get(pk=application_id)
-    status_url = settings.SITE_URL + reverse("status", args=[application.status_token])
-    body = render_to_string(
-        f"enrollment/email/{kind}.txt",
-        {"application": application, "status_url": status_url, "site_name": settings.SITE_NAME},
+    application = Application.objects.select_related("cohort__program", "user").get(
+        pk=application_id
     )
-    send_mail(SUBJECTS[kind], body, None, [application.email])
+    status_url = settings.SITE_URL + reverse("status", args=[application.status_token])
+    context = {
+        "application": application,
+        "status_url": status_url,
+        "site_name": settings.SITE_NAME,
+    }
+    # Deadlines read in the applicant's own time zone.
+    with timezone.override(messaging.recipient_zone(application.user)):
+        body = render_to_string(f"enrollment/email/{kind}.txt", context)
+        text = (
+            render_to_string("messaging/sms/offer_made.txt", context)
+            if _is_offer(application, kind)
+            else ""
+        )
+    messaging.send(
+        channel=MessageChannel.EMAIL,
+        address=application.email,
+        recipient=application.user,
+        kind=kind,
+        subject=SUBJECTS[kind],
+        body=body,
+    )
+    if text:
+        messaging.send(
+            channel=MessageChannel.SMS,
+            address=application.phone,
+            recipient=application.user,
+            kind=OFFER_MADE,
+            body=text.strip(),
+        )
+
+
+def _is_offer(application: Application, kind: str) -> bool:
+    """An offer also goes as a short text (to those who agreed to texts): a seat offered from
+    the waitlist, or at once on applying, where the receipt carries the offer."""
+    return kind == OFFER_MADE or (kind == RECEIVED and application.status == Status.OFFERED)
 
 
 def queue_invitation(user: User) -> None:
@@ -53,7 +87,8 @@ def queue_invitation(user: User) -> None:
 
 @task()
 def send_student_invitation(user_id: int) -> None:
-    """Email a new student a one-time link to choose their password."""
+    """Email a new student a one-time link to choose their password. Account access, not a
+    program message: it goes without an email consent check (and is logged)."""
     user = User.objects.get(pk=user_id)
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
@@ -62,4 +97,12 @@ def send_student_invitation(user_id: int) -> None:
         "enrollment/email/invitation.txt",
         {"user": user, "link": link, "site_name": settings.SITE_NAME},
     )
-    send_mail(f"Your {settings.SITE_NAME} student account", body, None, [user.email])
+    messaging.send(
+        channel=MessageChannel.EMAIL,
+        address=user.email,
+        recipient=user,
+        kind="invitation",
+        purpose=Purpose.ACCOUNT,
+        subject=f"Your {settings.SITE_NAME} student account",
+        body=body,
+    )

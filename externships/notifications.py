@@ -1,13 +1,15 @@
-"""Emails about clinical logs, sent by background tasks after commit."""
+"""Emails about clinical logs, sent by background tasks after commit through messaging: to a
+student they are program messages (email consent needed); to a supervisor or coach, work mail."""
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django_tasks import task
 
 from externships.models import ComplianceDocument, HourLog, ProcedureLog, log_kind
+from messaging import services as messaging
+from messaging.models import MessageChannel, Purpose
 
 
 def queue_review_request(log: HourLog | ProcedureLog) -> None:
@@ -44,8 +46,14 @@ def send_review_request(kind: str, log_id: int) -> None:
             "site_name": settings.SITE_NAME,
         },
     )
-    send_mail(
-        f"Please review: {log.externship.student} logged {log}", body, None, [supervisor.email]
+    messaging.send(
+        channel=MessageChannel.EMAIL,
+        address=supervisor.email,
+        recipient=supervisor,
+        kind="review_request",
+        purpose=Purpose.WORK,
+        subject=f"Please review: {log.externship.student} logged {log}",
+        body=body,
     )
 
 
@@ -57,27 +65,44 @@ def send_decision_notice(kind: str, log_id: int) -> None:
         {"log": log, "site_url": settings.SITE_URL, "site_name": settings.SITE_NAME},
     )
     student = log.externship.student.user
-    send_mail(
-        f"Your log of {log.date} was {log.get_status_display().lower()}",
-        body,
-        None,
-        [student.email],
+    messaging.send(
+        channel=MessageChannel.EMAIL,
+        address=student.email,
+        recipient=student,
+        kind="log_decision",
+        subject=f"Your log of {log.date} was {log.get_status_display().lower()}",
+        body=body,
     )
 
 
 @task()
 def send_compliance_reminder(document_id: int) -> None:
-    """Tell the student and their coach that a document expires within 30 days."""
+    """Tell the student and their coach, each in their own email, that a document expires
+    within 30 days."""
     document = ComplianceDocument.objects.select_related("student__user", "student__coach").get(
         pk=document_id
     )
-    recipients = [document.student.user.email]
-    if document.student.coach:
-        recipients.append(document.student.coach.email)
     body = render_to_string(
         "externships/email/compliance_reminder.txt",
         {"document": document, "site_name": settings.SITE_NAME},
     )
-    send_mail(
-        f"{document.get_kind_display()} expires on {document.expires_on}", body, None, recipients
+    subject = f"{document.get_kind_display()} expires on {document.expires_on}"
+    student, coach = document.student.user, document.student.coach
+    messaging.send(
+        channel=MessageChannel.EMAIL,
+        address=student.email,
+        recipient=student,
+        kind="document_expiring",
+        subject=subject,
+        body=body,
     )
+    if coach:
+        messaging.send(
+            channel=MessageChannel.EMAIL,
+            address=coach.email,
+            recipient=coach,
+            kind="document_expiring",
+            purpose=Purpose.WORK,
+            subject=subject,
+            body=body,
+        )

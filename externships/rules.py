@@ -11,7 +11,7 @@ A rule's numbers are data (`Requirement.params`); this module only knows the sha
 """
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from externships.models import ProcedureKind, Requirement, RequirementKind, ScrubRole
@@ -108,23 +108,35 @@ class Evidence:
             self.procedures[kind] += count
 
 
+Rule = Callable[[Evidence], list[Line]]
+
+
 def measure(requirement: Requirement, evidence: Evidence) -> list[Line]:
-    params = requirement.params
+    """The lines of one requirement for one student's evidence."""
+    return rule_for(requirement)(evidence)
+
+
+def rule_for(requirement: Requirement) -> Rule:
+    """`measure` for one requirement with its numbers read once, for measuring many students."""
+    params, label = requirement.params, requirement.label
     if requirement.kind == RequirementKind.HOURS:
+        hours = params["hours"]
         # Tenths of an hour, rounded down: 159 h 58 min never reads as the 160 required.
-        done = evidence.minutes // 6 / 10
-        return [Line(requirement.label, done, params["hours"], "hours")]
+        return lambda evidence: [Line(label, evidence.minutes // 6 / 10, hours, "hours")]
     if requirement.kind == RequirementKind.PROCEDURES:
-        noun = params.get("noun", params["procedure"].replace("_", " ")) + "s"
-        return [
-            Line(requirement.label, evidence.procedures[params["procedure"]], params["count"], noun)
-        ]
+        procedure, count = params["procedure"], params["count"]
+        noun = params.get("noun", procedure.replace("_", " ")) + "s"
+        return lambda evidence: [Line(label, evidence.procedures[procedure], count, noun)]
     if requirement.kind == RequirementKind.COMPETENCIES:
-        items = params["items"]
-        done = sum(1 for item in items if item.strip().lower() in evidence.competencies)
-        return [Line(requirement.label, done, len(items), "competencies")]
+        items = [item.strip().lower() for item in params["items"]]
+
+        def competencies(evidence: Evidence) -> list[Line]:
+            done = sum(1 for item in items if item in evidence.competencies)
+            return [Line(label, done, len(items), "competencies")]
+
+        return competencies
     if requirement.kind == RequirementKind.SURGICAL_CASES:
-        return surgical_case_lines(params, evidence.cases)
+        return lambda evidence: surgical_case_lines(params, evidence.cases)
     raise ValueError(f"unknown requirement kind {requirement.kind!r}")
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import reduce
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum, Value
 
 from accounts.models import Role, User
 from enrollment.models import Student
@@ -19,11 +19,15 @@ from externships.models import (
     ExternshipStatus,
     HourLog,
     LogStatus,
+    ProcedureKind,
     ProcedureLog,
     Requirement,
     Site,
 )
-from externships.rules import Evidence, Line, measure
+from externships.rules import Evidence, Line, Rule, rule_for
+
+# The `kind` of the hours' rows in `approved_evidence`, beside the procedures' kinds.
+HOURS = "hours"
 
 
 @dataclass
@@ -48,7 +52,7 @@ class Progress:
 
 
 def progress_for(students: QuerySet[Student] | Iterable[Student]) -> dict[int, Progress]:
-    """Progress for each student, by student id (three queries whatever the number of students).
+    """Progress for each student, by student id (two queries whatever the number of students).
 
     Students need `requirement_set` loaded (select_related) for the edition's name. Given a
     queryset, the logs are filtered by it as a subquery, which is cheaper than a long id list."""
@@ -58,42 +62,65 @@ def progress_for(students: QuerySet[Student] | Iterable[Student]) -> dict[int, P
     else:
         students = list(students)
         ids = [s.pk for s in students]
-    evidence: dict[int, Evidence] = defaultdict(Evidence)
-    hours = (
-        HourLog.objects.filter(externship__student_id__in=ids, status=LogStatus.APPROVED)
-        .exclude(corrections__status=LogStatus.APPROVED)
-        .values_list("externship__student_id")
-        .annotate(minutes=Sum("minutes"))
-        .order_by()
-    )
-    for student_id, minutes in hours:
-        evidence[student_id].minutes = minutes
-    procedures = (
-        ProcedureLog.objects.filter(externship__student_id__in=ids, status=LogStatus.APPROVED)
-        .exclude(corrections__status=LogStatus.APPROVED)
-        .values_list(
-            "externship__student_id", "kind", "successful", "specialty", "role", "competency"
-        )
-        .annotate(total=Sum("count"))
-        .order_by()
-    )
-    for student_id, kind, successful, specialty, role, competency, total in procedures:
-        evidence[student_id].add_procedure(kind, total, successful, specialty, role, competency)
-    set_ids = {s.requirement_set_id for s in students if s.requirement_set_id}
-    requirements: dict[int, list[Requirement]] = defaultdict(list)
-    for requirement in Requirement.objects.filter(requirement_set_id__in=set_ids):
-        requirements[requirement.requirement_set_id].append(requirement)
+    evidence = approved_evidence(ids)
+    rules = requirement_rules({s.requirement_set_id for s in students if s.requirement_set_id})
+    nothing = Evidence()
     return {
         student.pk: Progress(
             student=student,
             edition=str(student.requirement_set.edition) if student.requirement_set else "",
             requirements=[
-                RequirementProgress(r, measure(r, evidence[student.pk]))
-                for r in requirements[student.requirement_set_id]
+                RequirementProgress(requirement, rule(evidence.get(student.pk, nothing)))
+                for requirement, rule in rules.get(student.requirement_set_id, ())
             ],
         )
         for student in students
     }
+
+
+def approved_evidence(student_ids: QuerySet | list[int]) -> dict[int, Evidence]:
+    """Approved hours and procedures summed per student in one query, procedures by what the
+    rules tell apart; a log with an approved correction gives way to it."""
+    columns = ["externship__student_id", "kind", "specialty", "role", "competency"]
+    hours = (
+        approved(HourLog, student_ids)
+        .annotate(kind=Value(HOURS), specialty=Value(""), role=Value(""), competency=Value(""))
+        .values_list(*columns)
+        .annotate(total=Sum("minutes"))
+    )
+    # A case counts whether or not it went well; any other procedure only when it did.
+    procedures = (
+        approved(ProcedureLog, student_ids)
+        .filter(Q(successful=True) | Q(kind=ProcedureKind.SURGICAL_CASE))
+        .values_list(*columns)
+        .annotate(total=Sum("count"))
+    )
+    evidence: dict[int, Evidence] = defaultdict(Evidence)
+    for student_id, kind, specialty, role, competency, total in hours.union(procedures, all=True):
+        if kind == HOURS:
+            evidence[student_id].minutes = total
+        else:
+            evidence[student_id].add_procedure(kind, total, True, specialty, role, competency)
+    return evidence
+
+
+def approved(
+    model: type[HourLog] | type[ProcedureLog], student_ids: QuerySet | list[int]
+) -> QuerySet:
+    """The students' approved logs, less those replaced by an approved correction."""
+    return (
+        model.objects.filter(externship__student_id__in=student_ids, status=LogStatus.APPROVED)
+        .exclude(corrections__status=LogStatus.APPROVED)
+        .order_by()
+    )
+
+
+def requirement_rules(set_ids: set[int]) -> dict[int, list[tuple[Requirement, Rule]]]:
+    """Each requirement set's requirements in order, with their rules ready to measure."""
+    rules: dict[int, list[tuple[Requirement, Rule]]] = defaultdict(list)
+    for requirement in Requirement.objects.filter(requirement_set_id__in=set_ids):
+        rules[requirement.requirement_set_id].append((requirement, rule_for(requirement)))
+    return rules
 
 
 def visible_students(user: User) -> QuerySet[Student]:

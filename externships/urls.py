@@ -26,6 +26,4 @@ urlpatterns = [
     path("review/approve/", views.review_bulk_approve, name="review-bulk-approve"),
     path("review/link/<str:token>/", views.review_link, name="review-link"),
     path("review/<logkind:kind>/<int:pk>/", views.review_decide, name="review-decide"),
-    path("coach/", views.coach, name="coach"),
-    path("coach/students/<int:pk>/", views.coach_student, name="coach-student"),
 ]

@@ -1,5 +1,5 @@
 """The externship pages: a student's progress and logs, the supervisor's review (signed in or by
-emailed link) and the coach's caseload."""
+emailed link)."""
 
 from dataclasses import dataclass, field
 
@@ -276,28 +276,3 @@ def review_link(request: HttpRequest, token: str) -> HttpResponse:
                 return redirect("review-link", token=token)
     context = {"row": LogRow(log_kind(log), log, form), "supervisor": supervisor}
     return render(request, "externships/review_link.html", context, status=status)
-
-
-# -- the coach's caseload -----------------------------------------------------------------------
-
-
-@login_required
-def coach(request: HttpRequest) -> HttpResponse:
-    _require_role(request.user, Role.COACH, Role.ADMIN)
-    students = list(visible_students(request.user))
-    progress = progress_for(students)
-    rows = [(student, progress[student.pk]) for student in students]
-    return render(request, "externships/coach.html", {"rows": rows})
-
-
-@login_required
-def coach_student(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_role(request.user, Role.COACH, Role.ADMIN)
-    student = get_object_or_404(visible_students(request.user), pk=pk)
-    context = {
-        "student": student,
-        "progress": progress_for([student])[student.pk],
-        "externship": active_externship(student),
-        "rows": _logs(student),
-    }
-    return render(request, "externships/coach_student.html", context)

@@ -79,6 +79,29 @@ class StudentFactory(factory.django.DjangoModelFactory):
 
             self.user.groups.add(Group.objects.get_or_create(name=Role.STUDENT)[0])
 
+    @factory.post_generation
+    def period(self, create: bool, extracted: object, **kwargs: object) -> None:
+        """`StudentFactory(period=date)` opens the enrollment period the lifecycle services need."""
+        if create and extracted:
+            from enrollment.models import EnrollmentPeriod
+
+            EnrollmentPeriod.objects.create(student=self, cohort=self.cohort, started_on=extracted)
+
+    @factory.post_generation
+    def email_consent(self, create: bool, extracted: object, **kwargs: object) -> None:
+        """Students agreed to email on their application, as `applicant()` does; pass
+        `email_consent=False` for one who did not."""
+        if create and extracted is not False:
+            from enrollment.models import ConsentRecord
+
+            ConsentRecord.objects.create(
+                channel="email",
+                address=self.user.email,
+                granted=True,
+                disclosure_text="I agree that the school may email me.",
+                disclosure_version="test",
+            )
+
 
 class RequirementSetFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -191,3 +214,113 @@ class ProcedureLogFactory(factory.django.DjangoModelFactory):
     count = 1
     successful = True
     status = "approved"
+
+
+# -- careers -----------------------------------------------------------------------------------
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """An enrolled application: the date of birth and education that exam readiness reads."""
+
+    class Meta:
+        model = "enrollment.Application"
+
+    cohort = factory.SubFactory(CohortFactory)
+    first_name = "Jamie"
+    last_name = factory.Sequence(lambda n: f"Applicant{n}")
+    email = factory.Sequence(lambda n: f"enrolled{n}@example.com")
+    phone = factory.Sequence(lambda n: f"+1202556{n % 10000:04d}")
+    date_of_birth = date(1998, 5, 17)
+    education = Education.HS_DIPLOMA
+    status = "enrolled"
+
+
+def exam_ready_student(with_application: bool = True, **fields: object) -> object:
+    """A student who may sit the exam today: an 8-hour requirement met by one approved shift, and
+    (with the application) 18 or older with a diploma."""
+    from externships.models import RequirementSet
+
+    student = StudentFactory(**fields)
+    program = student.cohort.program
+    student.requirement_set = (
+        RequirementSet.objects.filter(program=program, is_current=True).first()
+        or RequirementFactory(requirement_set__program=program, params={"hours": 8}).requirement_set
+    )
+    if with_application:
+        student.application = ApplicationFactory(cohort=student.cohort)
+    student.save(update_fields=["requirement_set", "application"])
+    HourLogFactory(externship=ExternshipFactory(student=student))
+    return student
+
+
+class EmployerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "careers.Employer"
+
+    name = factory.Sequence(lambda n: f"Employer {n}")
+    address = "2 Market Street, Springfield"
+
+
+class ExamAttemptFactory(factory.django.DjangoModelFactory):
+    """A failed first attempt last week, written directly."""
+
+    class Meta:
+        model = "careers.ExamAttempt"
+
+    student = factory.SubFactory(StudentFactory)
+    credential = factory.LazyAttribute(lambda a: a.student.cohort.program.credential)
+    attempt_number = 1
+    sat_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=7))
+    result = "failed"
+
+
+class JobApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "careers.JobApplication"
+
+    student = factory.SubFactory(StudentFactory)
+    employer = factory.SubFactory(EmployerFactory)
+    role = "Medical assistant"
+    status = "applied"
+    applied_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=10))
+    status_changed_on = factory.SelfAttribute("applied_on")
+
+
+class JobPlacementFactory(factory.django.DjangoModelFactory):
+    """An unverified full-time in-field job at $21.00 an hour, written directly."""
+
+    class Meta:
+        model = "careers.JobPlacement"
+
+    student = factory.SubFactory(StudentFactory)
+    employer = factory.SubFactory(EmployerFactory)
+    title = "Phlebotomist"
+    classification = "in_field"
+    employment = "full_time"
+    hourly_wage_cents = 2100
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=14))
+    verification_method = "employer"
+    evidence_note = "HR confirmed by phone"
+
+
+class ReferencePayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "careers.ReferencePay"
+
+    program = factory.SubFactory(ProgramFactory)
+    year = 2023
+    annual_median_cents = 4_200_000
+    hourly_median_cents = 2019
+    annual_p10_cents = 3_350_000
+    annual_p90_cents = 5_648_000
+    source = "Test source"
+
+
+class UnavailabilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "careers.Unavailability"
+
+    student = factory.SubFactory(StudentFactory, stage="graduated")
+    reason = "military"
+    documented_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=3))
+    evidence_note = "Deployment orders on file"

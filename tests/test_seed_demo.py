@@ -5,7 +5,17 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.models import Role, User
-from enrollment.models import Application, Cohort, Program, Status, Student, StudentStage
+from careers.models import ExamAttempt, JobPlacement, ReferencePay
+from careers.reports import outcome_report, reporting_year_of
+from enrollment.models import (
+    Application,
+    Cohort,
+    EnrollmentPeriod,
+    Program,
+    Status,
+    Student,
+    StudentStage,
+)
 from externships.defaults import install_default_requirements
 from externships.models import (
     ComplianceDocument,
@@ -32,11 +42,9 @@ def _development_mode(settings) -> None:
 
 
 def counts() -> tuple[int, ...]:
-    return (
-        User.objects.count(),
-        Program.objects.count(),
-        Cohort.objects.count(),
-        Application.objects.count(),
+    return tuple(
+        model.objects.count()
+        for model in (User, Program, Cohort, Application, EnrollmentPeriod, ExamAttempt)
     )
 
 
@@ -73,11 +81,38 @@ def test_seed_demo_makes_four_programs_and_a_full_surgical_tech_cohort_with_a_wa
     assert Program.objects.get(slug="surgical-technologist").waitlist_only
 
 
-def test_seed_demo_adds_synthetic_students_on_request() -> None:
-    call_command("seed_demo", students=7)
-    assert (
-        Application.objects.filter(email__startswith="load.", status=Status.ENROLLED).count() == 7
-    )
+def test_seed_demo_adds_synthetic_students_with_periods_once(capsys) -> None:
+    call_command("seed_demo", students=40)
+    load = Student.objects.filter(user__email__startswith="load.")
+    assert load.count() == 40
+    assert not load.filter(periods__isnull=True).exists()
+    assert "40 added" in capsys.readouterr().out
+    call_command("seed_demo", students=60)  # adds the 20 missing, the same ones every time
+    assert load.count() == 60
+    assert "20 added" in capsys.readouterr().out
+    assert EnrollmentPeriod.objects.filter(student__in=load).count() >= 60
+    stages = set(load.values_list("stage", flat=True))
+    assert {StudentStage.GRADUATED, StudentStage.WITHDRAWN, StudentStage.ENROLLED} <= stages
+    assert ExamAttempt.objects.filter(student__in=load, result="passed").exists()
+    assert JobPlacement.objects.filter(student__in=load, classification="in_field").exists()
+
+
+def test_seed_demo_synthetic_students_follow_realistic_proportions() -> None:
+    call_command("seed_demo", students=1000)
+    load = Student.objects.filter(user__email__startswith="load.")
+    graduates = load.filter(stage=StudentStage.GRADUATED).count()
+    withdrawn = load.filter(stage=StudentStage.WITHDRAWN).count()
+    assert 600 < graduates < 900  # ten of the twelve cohorts per program have finished
+    assert 50 < withdrawn < 200
+    assert load.filter(periods__reentry_after__isnull=False).exists()
+    placed = JobPlacement.objects.filter(
+        student__in=load, classification__in=["in_field", "related"]
+    ).count()
+    assert 0.6 < placed / graduates < 0.85
+    passed_second = ExamAttempt.objects.filter(
+        student__in=load, attempt_number=2, result="passed"
+    ).count()
+    assert passed_second > 0
 
 
 def test_seed_demo_refuses_to_run_in_production(settings) -> None:
@@ -182,7 +217,8 @@ def test_seed_demo_has_students_at_every_stage_coached_by_the_demo_coach() -> No
     stages = set(Student.objects.values_list("stage", flat=True))
     assert {StudentStage.ENROLLED, StudentStage.EXTERNSHIP, StudentStage.GRADUATED} <= stages
     assert not Student.objects.exclude(coach__email="coach@demo.pathway").exists()
-    completed = Student.objects.get(stage=StudentStage.GRADUATED)
+    completed = Student.objects.get(user__email="harper.completed@example.com")
+    assert completed.stage == StudentStage.GRADUATED
     assert completed.externships.get().status == ExternshipStatus.COMPLETED
     assert set(progress_lines(completed.user.email).values()) == {"done"}
 
@@ -212,6 +248,38 @@ def test_seed_demo_synthetic_students_are_students() -> None:
     load = Student.objects.filter(user__email__startswith="load.")
     assert load.count() == 3
     assert all(s.requirement_set and s.requirement_set.is_current for s in load)
+    assert all(s.user.has_role(Role.STUDENT) for s in load)
+
+
+# -- the outcome-report demo -------------------------------------------------------------------
+
+
+def test_every_seeded_student_has_an_enrollment_period_from_their_cohort_start() -> None:
+    call_command("seed_demo")
+    assert not Student.objects.filter(periods__isnull=True).exists()
+    sam = Student.objects.get(user__email="student@demo.pathway")
+    assert sam.periods.get().started_on == sam.cohort.starts_on
+
+
+def test_the_demo_class_gives_the_outcome_report_its_documented_numbers() -> None:
+    call_command("seed_demo")
+    call_command("seed_demo")  # idempotent: the class is not enrolled or graduated twice
+    year = reporting_year_of(timezone.localdate())
+    cohort = Cohort.objects.get(name__endswith="(day class)")
+    [row] = outcome_report(year=year, cohort=cohort).rows
+    rates = {name: (r.numerator, r.denominator, r.rate) for name, r in row.rates.items()}
+    assert rates == {"retention": (9, 10, 90), "placement": (4, 6, 67), "credential": (5, 6, 83)}
+    assert row.placement.below_benchmark
+    assert (row.terms.be, row.terms.re, row.terms.u) == (9, 1, 1)
+    assert {p.classification for p in JobPlacement.objects.filter(student__cohort=cohort)} == {
+        "in_field",
+        "related",
+        "out_of_field",
+    }
+    blair = Student.objects.get(user__email="blair.graduate@example.com")
+    assert list(blair.exam_attempts.values_list("result", flat=True)) == ["failed", "passed"]
+    assert Student.objects.get(user__email="finley.leave@example.com").stage == "on_leave"
+    assert ReferencePay.objects.filter(program__slug="medical-assistant").exists()
 
 
 def test_the_demo_admin_can_browse_the_externship_admin(client) -> None:

@@ -3,8 +3,12 @@
 Progress comes from `externships.selectors.progress_for`, once per page of students, so a list
 costs the same queries for 2 students or 200."""
 
+from collections.abc import Sequence
+from datetime import date
+
 import django_filters
 from django.db.models import QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -13,9 +17,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import Role
-from accounts.permissions import HasRole, IsStaff
-from enrollment.models import Student, StudentStage
+from accounts.permissions import HasRole, IsAdmin, IsStaff
+from coaching.selectors import FLAG_LABELS, risk_flags
+from enrollment.models import Cohort, Student, StudentStage
+from enrollment.students import (
+    leave_end,
+    leave_start,
+    student_graduate,
+    student_reenter,
+    student_withdraw,
+)
 from externships.selectors import Progress, progress_for, visible_students
+
+# Ending or restarting an enrollment is the school's decision; leave is arranged with the coach.
+ADMIN_ACTIONS = ("graduate", "withdraw", "reenter")
 
 
 class ReadsProgress(HasRole):
@@ -89,6 +104,12 @@ class StudentCohortSerializer(serializers.Serializer):
     ends_on = serializers.DateField()
 
 
+class FlagSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=list(FLAG_LABELS.items()))
+    label = serializers.CharField()
+    reason = serializers.CharField()
+
+
 class StudentSerializer(serializers.ModelSerializer):
     """Reads `progress` from the context: {student id: Progress}, computed for the whole page."""
 
@@ -100,6 +121,9 @@ class StudentSerializer(serializers.ModelSerializer):
     )
     coach = CoachSerializer(allow_null=True)
     progress = serializers.SerializerMethodField()
+    risk_flags = serializers.SerializerMethodField(
+        help_text="What needs the coach's attention, each with its reason."
+    )
 
     class Meta:
         model = Student
@@ -114,12 +138,82 @@ class StudentSerializer(serializers.ModelSerializer):
             "coach",
             "stage",
             "progress",
+            "risk_flags",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(FlagSerializer(many=True))
+    def get_risk_flags(self, student: Student) -> list[dict]:
+        return FlagSerializer(self.context["flags"][student.pk], many=True).data
 
     @extend_schema_field(ProgressSummarySerializer)
     def get_progress(self, student: Student) -> dict:
         return ProgressSummarySerializer(self.context["progress"][student.pk]).data
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+class GraduateSerializer(serializers.Serializer):
+    on = serializers.DateField(default=_today, help_text="Graduation date; today by default.")
+
+
+class StudentWithdrawSerializer(serializers.Serializer):
+    on = serializers.DateField(default=_today, help_text="Last day; today by default.")
+    reason = serializers.CharField(max_length=300)
+
+
+class LeaveSerializer(serializers.Serializer):
+    starts_on = serializers.DateField(default=_today)
+    expected_return_on = serializers.DateField(required=False, allow_null=True, default=None)
+    reason = serializers.CharField(max_length=300)
+
+
+class ReturnSerializer(serializers.Serializer):
+    on = serializers.DateField(default=_today)
+
+
+class ReenterSerializer(serializers.Serializer):
+    cohort = serializers.PrimaryKeyRelatedField(queryset=Cohort.objects.all())
+    on = serializers.DateField(default=_today)
+
+
+class PeriodSerializer(serializers.Serializer):
+    cohort = serializers.IntegerField(source="cohort_id")
+    started_on = serializers.DateField()
+    ended_on = serializers.DateField(allow_null=True)
+    end_reason = serializers.CharField()
+    reentry_after = serializers.DateField(
+        allow_null=True, help_text="For a re-entry, when the previous period ended."
+    )
+
+
+class LeaveOutSerializer(serializers.Serializer):
+    starts_on = serializers.DateField()
+    expected_return_on = serializers.DateField(allow_null=True)
+    returned_on = serializers.DateField(allow_null=True)
+    reason = serializers.CharField()
+
+
+class StageEventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    from_stage = serializers.CharField()
+    to_stage = serializers.CharField()
+    by = serializers.CharField(source="actor.email", default="system")
+    reason = serializers.CharField()
+
+
+class StudentDetailSerializer(StudentSerializer):
+    """One student, with their enrollment periods, leaves and every stage change."""
+
+    periods = PeriodSerializer(many=True)
+    leaves = LeaveOutSerializer(many=True)
+    history = StageEventSerializer(many=True)
+
+    class Meta(StudentSerializer.Meta):
+        fields = [*StudentSerializer.Meta.fields, "periods", "leaves", "history"]
+        read_only_fields = fields
 
 
 class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -129,7 +223,9 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     filterset_class = StudentFilter
 
     def get_permissions(self) -> list[BasePermission]:
-        return [ReadsProgress()] if self.action == "progress" else [IsStaff()]
+        if self.action == "progress":
+            return [ReadsProgress()]
+        return [IsAdmin()] if self.action in ADMIN_ACTIONS else [IsStaff()]
 
     def get_queryset(self) -> QuerySet[Student]:
         if getattr(self, "swagger_fake_view", False):
@@ -138,13 +234,73 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        context = {**self.get_serializer_context(), "progress": progress_for(page)}
+        context = {**self.get_serializer_context(), **self._reads(page)}
         return self.get_paginated_response(StudentSerializer(page, many=True, context=context).data)
 
+    def _reads(self, students: Sequence[Student]) -> dict:
+        """Progress and risk flags for a page of students, in a fixed number of queries."""
+        return {
+            "progress": progress_for(students),
+            "flags": risk_flags(Student.objects.filter(pk__in=[s.pk for s in students])),
+        }
+
+    def _detail(self, student: Student) -> Response:
+        fresh = (
+            self.get_queryset()
+            .prefetch_related("periods", "leaves", "history__actor")
+            .get(pk=student.pk)
+        )
+        context = {**self.get_serializer_context(), **self._reads([fresh])}
+        return Response(StudentDetailSerializer(fresh, context=context).data)
+
+    @extend_schema(responses=StudentDetailSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
+        return self._detail(self.get_object())
+
+    def _body(self, serializer_class: type[serializers.Serializer]) -> dict:
+        body = serializer_class(data=self.request.data)
+        body.is_valid(raise_exception=True)
+        return body.validated_data
+
+    @extend_schema(request=GraduateSerializer, responses=StudentDetailSerializer)
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def graduate(self, request: Request, pk: str) -> Response:
+        """Graduate a student whose clinical requirements are met (409 from another stage)."""
+        body = self._body(GraduateSerializer)
+        student = student_graduate(student=self.get_object(), on=body["on"], actor=request.user)
+        return self._detail(student)
+
+    @extend_schema(request=StudentWithdrawSerializer, responses=StudentDetailSerializer)
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def withdraw(self, request: Request, pk: str) -> Response:
+        """End the enrollment; a seat the student still holds goes to the waitlist."""
+        body = self._body(StudentWithdrawSerializer)
+        student = student_withdraw(student=self.get_object(), actor=request.user, **body)
+        return self._detail(student)
+
+    @extend_schema(request=LeaveSerializer, responses=StudentDetailSerializer)
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def leave(self, request: Request, pk: str) -> Response:
+        """Start an approved leave of absence; the student stays enrolled."""
+        body = self._body(LeaveSerializer)
         student = self.get_object()
-        context = {**self.get_serializer_context(), "progress": progress_for([student])}
-        return Response(StudentSerializer(student, context=context).data)
+        leave_start(student=student, actor=request.user, **body)
+        return self._detail(student)
+
+    @extend_schema(request=ReturnSerializer, responses=StudentDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="return", filterset_class=None)
+    def return_from_leave(self, request: Request, pk: str) -> Response:
+        body = self._body(ReturnSerializer)
+        student = leave_end(student=self.get_object(), returned_on=body["on"], actor=request.user)
+        return self._detail(student)
+
+    @extend_schema(request=ReenterSerializer, responses=StudentDetailSerializer)
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def reenter(self, request: Request, pk: str) -> Response:
+        """A withdrawn student comes back in a cohort of the same program."""
+        body = self._body(ReenterSerializer)
+        student = student_reenter(student=self.get_object(), actor=request.user, **body)
+        return self._detail(student)
 
     @extend_schema(responses=ProgressSerializer)
     @action(detail=True, filterset_class=None)

@@ -28,7 +28,8 @@ def test_a_new_application_costs_a_fixed_handful_of_queries(
     statements = [q["sql"].split()[0] for q in queries.captured_queries]
     # Inside the transaction: lock the cohort, one aggregate of its seats, insert the application,
     # its two history rows (one statement) and its consent rows. After commit, the email task
-    # (run at once in tests) reads the application.
+    # (run at once in tests) reads the application, logs the message, reads the live email
+    # consent and records the message as sent.
     assert [s for s in statements if s not in ("SAVEPOINT", "RELEASE")] == [
         "SELECT",
         "SELECT",
@@ -36,4 +37,7 @@ def test_a_new_application_costs_a_fixed_handful_of_queries(
         "INSERT",
         "INSERT",
         "SELECT",
+        "INSERT",
+        "SELECT",
+        "UPDATE",
     ], statements

@@ -504,9 +504,10 @@ def test_progress_takes_the_same_queries_for_2_and_20_students(django_assert_num
         ),
     ]
     few, many = students_with_logs(2, sets), students_with_logs(20, sets)
-    with django_assert_num_queries(3):
+    # Approved hours and procedures in one query, then the editions' requirements.
+    with django_assert_num_queries(2):
         two = progress_for(few)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         twenty = progress_for(many)
     assert len(two) == 2
     assert len(twenty) == 20
@@ -541,3 +542,49 @@ def test_an_approved_correction_replaces_the_log_it_corrects() -> None:
     staff = UserFactory(is_superuser=True)
     log_decide(log=correction, decision=LogStatus.APPROVED, by=staff)
     assert lines_of(student)["Externship hours"].done == 4
+
+
+@pytest.mark.django_db
+def test_an_approved_procedure_correction_replaces_the_original_and_a_pending_one_does_not() -> (
+    None
+):
+    student = phlebotomy_student()
+    externship = ExternshipFactory(student=student)
+    corrected = ProcedureLogFactory(externship=externship, count=20)
+    ProcedureLogFactory(externship=externship, count=12, corrects=corrected)
+    awaiting = ProcedureLogFactory(externship=externship, count=5)
+    ProcedureLogFactory(externship=externship, count=1, corrects=awaiting, status=LogStatus.PENDING)
+    assert lines_of(student)["Successful venipunctures"].done == 17
+
+
+@pytest.mark.django_db
+def test_an_unsuccessful_case_counts_in_progress_and_an_unsuccessful_competency_does_not() -> None:
+    requirement_set = RequirementSetFactory()
+    RequirementFactory(
+        requirement_set=requirement_set,
+        kind=RequirementKind.COMPETENCIES,
+        label="Competencies",
+        params={"items": ["Vital signs", "Injections"]},
+    )
+    RequirementFactory(
+        requirement_set=requirement_set,
+        kind=RequirementKind.SURGICAL_CASES,
+        label="Cases",
+        params=SURGICAL,
+    )
+    student = StudentFactory(requirement_set=requirement_set)
+    externship = ExternshipFactory(student=student)
+    competency = {"externship": externship, "kind": ProcedureKind.COMPETENCY}
+    ProcedureLogFactory(**competency, competency=" vital SIGNS ")
+    ProcedureLogFactory(**competency, competency="Injections", successful=False)
+    ProcedureLogFactory(
+        externship=externship,
+        kind=ProcedureKind.SURGICAL_CASE,
+        specialty="General",
+        role=FS,
+        count=5,
+        successful=False,
+    )
+    lines = lines_of(student)
+    assert lines["Competencies"].done == 1
+    assert lines["General surgery, first scrub"].done == 5

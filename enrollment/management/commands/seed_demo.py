@@ -1,6 +1,7 @@
 """Demo data: the four programs with their default clinical requirements, their cohorts and
 applicants, externship sites, students at every stage with their compliance documents, externships
-and clinical logs, and the four demo logins.
+and clinical logs, a graduating class for the outcome reports (see `_outcomes.py`), and the four
+demo logins. `--students N` adds N synthetic students in bulk (see `_synthetic.py`).
 
 Idempotent: every object is found by its natural key before it is created, applications go
 through `application_submit`, which hands back an existing application instead of a second one,
@@ -19,8 +20,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from enrollment.models import Cohort, Education, Program, Status, Student, StudentStage, Track
+from careers.defaults import install_reference_pay
+from enrollment.management.commands._outcomes import seed_outcome_class
+from enrollment.management.commands._synthetic import seed_synthetic_students
+from enrollment.models import (
+    Cohort,
+    Education,
+    EnrollmentPeriod,
+    PeriodEnd,
+    Program,
+    Status,
+    Student,
+    StudentStage,
+    Track,
+)
 from enrollment.services import Actor, application_accept, application_submit
+from enrollment.students import end_enrollment
 from externships.defaults import install_default_requirements
 from externships.models import (
     ComplianceDocument,
@@ -343,9 +358,12 @@ class Command(BaseCommand):
             self.seed_cohort(program, *COHORTS[slug])
         for slug, (months, people) in HISTORY.items():
             self.seed_history(programs[slug], months, people, sites)
+        install_reference_pay()
+        seed_outcome_class(programs["medical-assistant"], self.seed_history_student)
         Program.objects.filter(slug="surgical-technologist").update(waitlist_only=True)
         if students:
-            self.seed_students(programs["medical-assistant"], students)
+            added = seed_synthetic_students(list(programs.values()), students, timezone.localdate())
+            self.stdout.write(f"Synthetic students: {added} added, {students} in all.")
         self.stdout.write("Demo logins (password demo-pass-2026):")
         for email, (role, _, _) in DEMO_LOGINS.items():
             self.stdout.write(f"  {role:<10} {email}")
@@ -420,34 +438,6 @@ class Command(BaseCommand):
                 application_accept(application=application, actor=SEED)
         return cohort
 
-    def seed_students(self, program: Program, count: int) -> None:
-        starts = first_of_next_month(timezone.localdate(), 3)
-        cohort, _ = Cohort.objects.get_or_create(
-            program=program,
-            name=f"{starts:%B %Y} (load)",
-            defaults={
-                "starts_on": starts,
-                "ends_on": starts + timedelta(weeks=17),
-                "capacity": count,
-            },
-        )
-        if cohort.capacity < count:
-            cohort.capacity = count
-            cohort.save(update_fields=["capacity"])
-        for n in range(count):
-            application, created = application_submit(
-                cohort=cohort,
-                first_name="Student",
-                last_name=f"{n + 1:05d}",
-                email=f"load.{n + 1}@example.com",
-                phone=f"+1202556{n:04d}",
-                date_of_birth=date(1990, 1, 1),
-                education=Education.GED,
-                consent={},
-            )
-            if created and application.status == Status.OFFERED:
-                application_accept(application=application, actor=SEED)
-
     # -- earlier cohorts: students on externship and done -------------------------------------
 
     def seed_history(
@@ -506,7 +496,10 @@ class Command(BaseCommand):
             )
             if application.status == Status.OFFERED:
                 application_accept(application=application, actor=SEED)
-        return Student.objects.get(user__email=person.email)
+        student = Student.objects.get(user__email=person.email)
+        # Enrolled today by the services; in the story they started with their class.
+        EnrollmentPeriod.objects.filter(student=student).update(started_on=cohort.starts_on)
+        return student
 
     def seed_documents(self, student: Student, person: DemoStudent, today: date) -> None:
         if student.documents.exists():
@@ -559,9 +552,16 @@ class Command(BaseCommand):
         has_logs = externship.hourlogs.exists() or externship.procedurelogs.exists()
         if not has_logs and externship.status == ExternshipStatus.ACTIVE:
             self.seed_logs(externship, student, person, supervisor, today)
-        if placement.completed:
-            Externship.objects.filter(pk=externship.pk).update(status=ExternshipStatus.COMPLETED)
-            Student.objects.filter(pk=student.pk).update(stage=StudentStage.GRADUATED)
+        if placement.completed and student.stage != StudentStage.GRADUATED:
+            # Graduates on the day the placement ended, which completes it.
+            with transaction.atomic():
+                end_enrollment(
+                    student=Student.objects.select_for_update().get(pk=student.pk),
+                    on=externship.ends_on,
+                    end=PeriodEnd.GRADUATED,
+                    actor=None,
+                    reason="Completed the program.",
+                )
 
     def seed_logs(
         self,

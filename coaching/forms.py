@@ -1,0 +1,29 @@
+from django import forms
+
+from coaching.models import SessionKind
+from coaching.selectors import FLAG_LABELS
+from enrollment.models import StudentStage
+
+
+class CaseloadFilterForm(forms.Form):
+    cohort = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    stage = forms.ChoiceField(required=False, choices=[("", "Any stage"), *StudentStage.choices])
+    flag = forms.ChoiceField(required=False, choices=[("", "Any flag"), *FLAG_LABELS.items()])
+
+    def __init__(self, *args: object, cohorts: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].choices = [("", "Any cohort"), *cohorts]
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label="Note (staff only)", max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class SessionForm(forms.Form):
+    kind = forms.ChoiceField(choices=SessionKind.choices)
+    starts_at = forms.DateTimeField(
+        label="Starts at", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    duration_minutes = forms.IntegerField(label="Minutes", min_value=5, max_value=480, initial=30)

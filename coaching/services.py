@@ -1,0 +1,99 @@
+"""Booking and closing 1:1 coaching sessions. A session belongs to the student's coach; a coach's
+calendar never holds two scheduled sessions at the same time."""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Role, User
+from backend.errors import NotAllowed, RuleViolation
+from coaching.models import CoachingSession, CoachNote, SessionStatus
+from enrollment.models import ENROLLED_STAGES, Student, StudentStage
+
+# Graduates keep coaching until they are placed in a job.
+COACHED_STAGES = (*ENROLLED_STAGES, StudentStage.GRADUATED)
+
+
+def _check_free(coach: User, starts_at: datetime, minutes: int, exclude: int | None) -> None:
+    ends_at = starts_at + timedelta(minutes=minutes)
+    nearby = CoachingSession.objects.filter(
+        coach=coach,
+        status=SessionStatus.SCHEDULED,
+        starts_at__lt=ends_at,
+        starts_at__gt=starts_at - timedelta(hours=8),
+    ).exclude(pk=exclude)
+    for other in nearby:
+        if other.starts_at + timedelta(minutes=other.duration_minutes) > starts_at:
+            raise RuleViolation(
+                f"{coach} already has a session at {timezone.localtime(other.starts_at):%H:%M}.",
+                field="starts_at",
+            )
+
+
+def session_schedule(
+    *,
+    student: Student,
+    kind: str,
+    starts_at: datetime,
+    duration_minutes: int = 30,
+    by: User,
+) -> CoachingSession:
+    """Book a session with the student's coach, in the future and in a free slot."""
+    if student.stage not in COACHED_STAGES:
+        raise NotAllowed(f"{student} is {student.get_stage_display().lower()}; no sessions.")
+    if student.coach_id is None:
+        raise RuleViolation(f"{student} has no coach yet.", field="student")
+    if starts_at <= timezone.now():
+        raise RuleViolation("A session is booked for a time in the future.", field="starts_at")
+    with transaction.atomic():
+        # One coach's bookings are serialised by locking the coach's row.
+        coach = User.objects.select_for_update().get(pk=student.coach_id)
+        _check_free(coach, starts_at, duration_minutes, exclude=None)
+        return CoachingSession.objects.create(
+            student=student,
+            coach=coach,
+            kind=kind,
+            starts_at=starts_at,
+            duration_minutes=duration_minutes,
+        )
+
+
+def session_update(*, session: CoachingSession, by: User, **changes: object) -> CoachingSession:
+    """Move, close (held with an outcome, cancelled, no-show) or annotate a session. Only staff
+    record outcomes; a student may only move or cancel their own scheduled session."""
+    staff = by.has_role(Role.COACH, Role.ADMIN)
+    if not staff and set(changes) - {"starts_at", "status", "duration_minutes"}:
+        raise NotAllowed("Only your coach records a session's outcome.")
+    if not staff and changes.get("status", SessionStatus.CANCELLED) != SessionStatus.CANCELLED:
+        raise NotAllowed("You can move or cancel a session; your coach records the rest.")
+    with transaction.atomic():
+        User.objects.select_for_update().get(pk=session.coach_id)
+        current = CoachingSession.objects.select_for_update().get(pk=session.pk)
+        if current.status != SessionStatus.SCHEDULED and not staff:
+            raise NotAllowed("This session is closed.")
+        for field, value in changes.items():
+            setattr(current, field, value)
+        closed_early = current.status in (SessionStatus.HELD, SessionStatus.NO_SHOW)
+        if closed_early and current.starts_at > timezone.now():
+            raise RuleViolation(
+                "A session that has not started yet cannot be held or missed.", field="status"
+            )
+        if current.status == SessionStatus.HELD and not current.outcome.strip():
+            raise RuleViolation("Say what came out of the session.", field="outcome")
+        moved = "starts_at" in changes or "duration_minutes" in changes
+        if moved and current.status == SessionStatus.SCHEDULED:
+            if current.starts_at <= timezone.now():
+                raise RuleViolation(
+                    "A session is booked for a time in the future.", field="starts_at"
+                )
+            _check_free(current.coach, current.starts_at, current.duration_minutes, current.pk)
+        current.save()
+    return current
+
+
+def note_add(*, student: Student, author: User, body: str) -> CoachNote:
+    """A note on the student's record, visible to staff only."""
+    if not body.strip():
+        raise RuleViolation("Write something in the note.", field="body")
+    return CoachNote.objects.create(student=student, author=author, body=body.strip())

@@ -1,0 +1,353 @@
+"""Every email and text the school sends goes through here: logged, checked for consent and, for
+texts, held to 8 a.m.-9 p.m. in the recipient's time zone.
+
+- A text needs live text consent for that number (the newest ConsentRecord), whatever it is about;
+  the only exception is the one reply to a keyword the person just texted (STOP, START, HELP).
+- An email to an applicant or student (Purpose.PROGRAM) needs live email consent for the address,
+  transactional ones (offer made, offer expiring) included.
+- Account email (the invitation to set a password) and email to staff and supervisors about their
+  own work go without a consent check; they are logged like the rest.
+- Consent is checked when the message leaves, not when it is queued, so a STOP also stops what
+  was waiting for the window.
+"""
+
+import logging
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.core.mail.utils import DNS_NAME
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.models import User
+from enrollment.models import ConsentRecord
+from messaging.backends import get_backend
+from messaging.models import InboundText, Message, MessageChannel, MessageStatus, Purpose
+
+logger = logging.getLogger(__name__)
+
+WINDOW_OPENS, WINDOW_CLOSES = time(8), time(21)
+MAX_ATTEMPTS = 3
+RETRY_DELAY = timedelta(minutes=5)
+# A queued message whose task never ran (a lost worker) is picked up by the flush after this.
+STUCK_AFTER = timedelta(minutes=10)
+KEYWORD_SOURCE = "sms keyword"
+
+STOP_WORDS = frozenset(
+    {"STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPT OUT"}
+    | {"OPTOUT"}
+)
+START_WORDS = frozenset({"START", "UNSTOP"})
+HELP_WORDS = frozenset({"HELP", "INFO"})
+
+
+# -- sending -----------------------------------------------------------------------------------
+
+
+def queue(
+    *,
+    channel: str,
+    address: object,
+    kind: str,
+    body: str,
+    subject: str = "",
+    purpose: str = Purpose.PROGRAM,
+    recipient: User | None = None,
+    once_key: str = "",
+) -> Message | None:
+    """Log a message now and deliver it from a background task once the caller's transaction
+    commits. None when there is no address or the once_key was already used."""
+    message = _log(channel, address, kind, body, subject, purpose, recipient, once_key)
+    if message is not None:
+        from messaging.tasks import deliver_message
+
+        message_id = message.pk
+        transaction.on_commit(lambda: deliver_message.enqueue(message_id))
+    return message
+
+
+def send(
+    *,
+    channel: str,
+    address: object,
+    kind: str,
+    body: str,
+    subject: str = "",
+    purpose: str = Purpose.PROGRAM,
+    recipient: User | None = None,
+    once_key: str = "",
+) -> Message | None:
+    """Log a message and deliver it at once: for background tasks, which already run after
+    commit. Never raises for a refusal or a provider failure; the log says what happened."""
+    message = _log(
+        channel, address, kind, body, subject, purpose, recipient, once_key, MessageStatus.SENDING
+    )
+    return _deliver_claimed(message, timezone.now()) if message is not None else None
+
+
+def _log(
+    channel: str,
+    address: object,
+    kind: str,
+    body: str,
+    subject: str,
+    purpose: str,
+    recipient: User | None,
+    once_key: str,
+    status: str = MessageStatus.QUEUED,
+) -> Message | None:
+    address = normalized_address(channel, address)
+    if not address:
+        return None
+    fields = {
+        "channel": MessageChannel(channel),
+        "address": address,
+        "kind": kind,
+        "body": body,
+        "subject": subject[:300],
+        "purpose": Purpose(purpose),
+        "recipient": recipient,
+        "once_key": once_key,
+        "status": status,
+    }
+    if not once_key:
+        return Message.objects.create(**fields)
+    if Message.objects.filter(once_key=once_key, channel=channel).exists():
+        return None
+    try:
+        with transaction.atomic():
+            return Message.objects.create(**fields)
+    except IntegrityError:  # queued by a concurrent run a moment ago
+        return None
+
+
+def normalized_address(channel: str, address: object) -> str:
+    text = str(address or "").strip()
+    return text.lower() if channel == MessageChannel.EMAIL else text
+
+
+def deliver(message: Message, *, now: datetime | None = None) -> Message:
+    """Send one logged message if the rules allow it now. Safe to call twice at once: only the
+    caller that moves it to `sending` sends it."""
+    now = now or timezone.now()
+    claimed = (
+        Message.objects.filter(pk=message.pk)
+        .filter(
+            Q(status__in=[MessageStatus.QUEUED, MessageStatus.WAITING])
+            | Q(status=MessageStatus.FAILED, attempts__lt=MAX_ATTEMPTS)
+        )
+        .update(status=MessageStatus.SENDING, updated_at=now)
+    )
+    if not claimed:
+        message.refresh_from_db()
+        return message
+    message.status = MessageStatus.SENDING
+    return _deliver_claimed(message, now)
+
+
+def _deliver_claimed(message: Message, now: datetime) -> Message:
+    """Check the rules and send a message this caller holds in `sending`."""
+    refusal = consent_refusal(message)
+    if refusal:
+        return _finish(message, now, status=MessageStatus.BLOCKED, reason=refusal)
+    if message.channel == MessageChannel.SMS and message.purpose != Purpose.REPLY:
+        zone = recipient_zone(message.recipient)
+        opens = window_opening(now, zone)
+        if opens is not None:
+            local = opens.astimezone(zone)
+            reason = f"Outside 8 a.m.-9 p.m. in {zone.key}; goes at {local:%Y-%m-%d %H:%M %Z}."
+            return _finish(
+                message, now, status=MessageStatus.WAITING, send_after=opens, reason=reason
+            )
+
+    message.attempts += 1
+    try:
+        provider_id = _transmit(message)
+    except Exception as exc:  # any provider failure is recorded and retried, never raised
+        logger.warning("message %s failed: %s", message.pk, exc)
+        retry_at = now + RETRY_DELAY * message.attempts if message.attempts < MAX_ATTEMPTS else None
+        reason = f"Attempt {message.attempts} of {MAX_ATTEMPTS}: {exc}"[:500]
+        return _finish(
+            message, now, status=MessageStatus.FAILED, reason=reason, send_after=retry_at
+        )
+    return _finish(
+        message, now, status=MessageStatus.SENT, reason="", provider_id=provider_id, sent_at=now
+    )
+
+
+def _finish(message: Message, now: datetime, **changes: object) -> Message:
+    changes.setdefault("send_after", None)
+    for field, value in changes.items():
+        setattr(message, field, value)
+    message.updated_at = now
+    message.save(update_fields=[*changes, "attempts", "updated_at"])
+    return message
+
+
+def _transmit(message: Message) -> str:
+    """Hand the message to the email or SMS backend; returns the provider's id for it."""
+    if message.channel == MessageChannel.EMAIL:
+        from email.utils import make_msgid
+
+        message_id = make_msgid(domain=str(DNS_NAME))
+        email = EmailMessage(
+            message.subject,
+            message.body,
+            None,
+            [message.address],
+            headers={"Message-ID": message_id},
+        )
+        email.send()
+        return message_id
+    return get_backend().send(to=message.address, body=message.body)
+
+
+def flush(*, now: datetime | None = None) -> int:
+    """Deliver texts whose window has opened, failures due for another try and queued messages
+    whose task never ran; returns how many were sent."""
+    now = now or timezone.now()
+    due = (
+        Message.objects.filter(
+            Q(status=MessageStatus.WAITING, send_after__lte=now)
+            | Q(status=MessageStatus.FAILED, attempts__lt=MAX_ATTEMPTS, send_after__lte=now)
+            | Q(status=MessageStatus.QUEUED, created_at__lte=now - STUCK_AFTER)
+        )
+        .select_related("recipient")
+        .order_by("send_after", "id")[:500]
+    )
+    return sum(deliver(message, now=now).status == MessageStatus.SENT for message in due)
+
+
+# -- the rules ---------------------------------------------------------------------------------
+
+
+def live_consent(*, channel: str, address: str) -> ConsentRecord | None:
+    """The newest consent record for this channel and address: the live state."""
+    return (
+        ConsentRecord.objects.filter(channel=channel, address=address)
+        .order_by("-at", "-id")
+        .first()
+    )
+
+
+def consent_refusal(message: Message) -> str:
+    """Why the message may not go to its address, or an empty string when it may."""
+    if message.purpose == Purpose.REPLY:
+        return ""
+    if message.channel == MessageChannel.EMAIL and message.purpose != Purpose.PROGRAM:
+        return ""
+    record = live_consent(channel=message.channel, address=message.address)
+    label = message.get_channel_display().lower()
+    if record is None:
+        return f"No {label} consent on record for {message.address}."
+    if not record.granted:
+        return f"The {label} consent was revoked on {record.at:%Y-%m-%d %H:%M %Z}."
+    return ""
+
+
+def recipient_zone(recipient: User | None) -> ZoneInfo:
+    """The recipient's own time zone, else the school's."""
+    if recipient is not None and recipient.time_zone:
+        try:
+            return ZoneInfo(recipient.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def window_opening(now: datetime, zone: ZoneInfo) -> datetime | None:
+    """None while it is 8:00 to 20:59 in the zone; otherwise the next 8:00 there, in UTC.
+
+    Wall-clock hours, so a DST change moves the window with the clock; 8:00 always exists."""
+    local = now.astimezone(zone)
+    if WINDOW_OPENS <= local.time() < WINDOW_CLOSES:
+        return None
+    day = local.date() if local.time() < WINDOW_OPENS else local.date() + timedelta(days=1)
+    return datetime.combine(day, WINDOW_OPENS, tzinfo=zone).astimezone(UTC)
+
+
+# -- inbound texts -----------------------------------------------------------------------------
+
+
+def keyword(text: str) -> str:
+    """`stop`, `start`, `help` or "" for a text: any case, spaces and punctuation ignored."""
+    words = " ".join("".join(ch if ch.isalnum() else " " for ch in text.upper()).split())
+    if words in STOP_WORDS:
+        return "stop"
+    if words in START_WORDS:
+        return "start"
+    if words in HELP_WORDS:
+        return "help"
+    return ""
+
+
+def receive_text(
+    *,
+    from_number: str,
+    body: str,
+    to_number: str = "",
+    provider_id: str = "",
+    now: datetime | None = None,
+) -> InboundText:
+    """Log an inbound text and act on its keyword: STOP revokes text consent at once and is
+    confirmed once, START restores it, HELP answers. A retried webhook changes nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        if provider_id:
+            seen = InboundText.objects.filter(provider_id=provider_id).first()
+            if seen is not None:
+                return seen
+        word = keyword(body)
+        inbound = InboundText.objects.create(
+            from_number=from_number,
+            to_number=to_number,
+            body=body[:1600],
+            keyword=word,
+            provider_id=provider_id,
+            received_at=now,
+        )
+        reply_kind = ""
+        if word == "stop" and _set_text_consent(from_number, granted=False, text=body, now=now):
+            reply_kind = "stop"
+        elif word == "start":
+            _set_text_consent(from_number, granted=True, text=body, now=now)
+            reply_kind = "start"
+        elif word == "help":
+            reply_kind = "help"
+        if reply_kind:
+            context = {
+                "site_name": settings.SITE_NAME,
+                "contact": f"{settings.DEFAULT_FROM_EMAIL} or {settings.SITE_URL}",
+            }
+            inbound.reply = queue(
+                channel=MessageChannel.SMS,
+                address=from_number,
+                kind=f"keyword_{reply_kind}",
+                body=render_to_string(f"messaging/sms/{reply_kind}.txt", context).strip(),
+                purpose=Purpose.REPLY,
+            )
+            inbound.save(update_fields=["reply"])
+    return inbound
+
+
+def _set_text_consent(number: str, *, granted: bool, text: str, now: datetime) -> bool:
+    """Write a new consent record unless the live state already says so; never deletes one.
+    Returns whether the state changed (a number never seen counts as a change)."""
+    current = live_consent(channel=MessageChannel.SMS, address=number)
+    if current is not None and current.granted == granted:
+        return False
+    ConsentRecord.objects.create(
+        application=current.application if current else None,
+        channel=MessageChannel.SMS,
+        address=number,
+        granted=granted,
+        disclosure_text=text.strip()[:1600],
+        disclosure_version=KEYWORD_SOURCE,
+        at=now,
+        source_page=KEYWORD_SOURCE,
+    )
+    return True

@@ -1,0 +1,159 @@
+"""Risk flags on the coach's caseload, each at its boundary, and students needing attention first.
+
+`learner` is on a 100-day placement at a site with a 100-hour requirement, so the straight line
+expects one hour a day."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from careers.models import ExamAttempt, ExamResult
+from coaching.models import CoachingSession, CoachNote, SessionStatus
+from coaching.selectors import caseload
+from enrollment.models import Student, StudentStage
+from tests.conftest import client_for
+from tests.factories import (
+    ComplianceDocumentFactory,
+    ExternshipFactory,
+    HourLogFactory,
+    RequirementFactory,
+    RequirementSetFactory,
+    StudentFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+NOW = timezone.now()
+TODAY = timezone.localdate(NOW)
+
+
+def codes(student: Student, now=NOW) -> set[str]:
+    [row] = caseload(Student.objects.filter(pk=student.pk), now=now)
+    return {flag.code for flag in row.flags}
+
+
+def reasons(student: Student) -> dict[str, str]:
+    [row] = caseload(Student.objects.filter(pk=student.pk), now=NOW)
+    return {flag.code: flag.reason for flag in row.flags}
+
+
+@pytest.fixture
+def learner(coach):
+    edition = RequirementSetFactory(edition="MA 2024")
+    RequirementFactory(requirement_set=edition, kind="hours", label="Hours", params={"hours": 100})
+    student = StudentFactory(
+        coach=coach,
+        requirement_set=edition,
+        stage=StudentStage.EXTERNSHIP,
+        enrolled_at=NOW - timedelta(days=30),
+    )
+    # Contact today, so only the flag under test shows.
+    CoachNote.objects.create(student=student, author=coach, body="Met", created_at=NOW)
+    return student
+
+
+def placed(student: Student, days_in: int):
+    return ExternshipFactory(
+        student=student,
+        starts_on=TODAY - timedelta(days=days_in),
+        ends_on=TODAY - timedelta(days=days_in) + timedelta(days=100),
+    )
+
+
+def test_a_student_on_the_line_is_not_behind(learner) -> None:
+    externship = placed(learner, days_in=10)
+    HourLogFactory(externship=externship, minutes=10 * 60)
+    assert codes(learner) == set()
+
+
+def test_a_student_a_minute_under_the_line_is_behind_with_the_figures(learner) -> None:
+    externship = placed(learner, days_in=10)
+    HourLogFactory(externship=externship, minutes=10 * 60 - 1)
+    assert codes(learner) == {"behind_pace"}
+    assert reasons(learner)["behind_pace"].startswith("9.9 of the 10.0 hours expected by today")
+
+
+def test_pending_hours_do_not_keep_a_student_on_pace(learner) -> None:
+    externship = placed(learner, days_in=10)
+    HourLogFactory(externship=externship, minutes=10 * 60, status="pending")
+    assert codes(learner) == {"behind_pace"}
+
+
+def test_no_contact_is_flagged_from_the_fourteenth_day(learner, coach) -> None:
+    CoachNote.objects.all().delete()
+    CoachingSession.objects.create(
+        student=learner,
+        coach=coach,
+        kind="check_in",
+        starts_at=NOW - timedelta(days=14) + timedelta(minutes=1),
+        status=SessionStatus.HELD,
+        outcome="Fine",
+    )
+    assert "no_contact" not in codes(learner)
+    assert "no_contact" in codes(learner, now=NOW + timedelta(minutes=1))
+
+
+def test_a_student_never_contacted_counts_from_enrollment(learner) -> None:
+    CoachNote.objects.all().delete()
+    Student.objects.filter(pk=learner.pk).update(enrolled_at=NOW - timedelta(days=13))
+    assert "no_contact" not in codes(learner)
+    Student.objects.filter(pk=learner.pk).update(enrolled_at=NOW - timedelta(days=14))
+    assert reasons(learner)["no_contact"].startswith("No session or note since")
+
+
+def test_a_scheduled_session_is_not_contact(learner, coach) -> None:
+    CoachNote.objects.all().delete()
+    Student.objects.filter(pk=learner.pk).update(enrolled_at=NOW - timedelta(days=30))
+    CoachingSession.objects.create(
+        student=learner, coach=coach, kind="check_in", starts_at=NOW - timedelta(days=1)
+    )
+    assert "no_contact" in codes(learner)
+
+
+def test_an_exam_within_72_hours_is_flagged(learner) -> None:
+    attempt = ExamAttempt.objects.create(
+        student=learner, credential="NHA CCMA", attempt_number=1, sat_on=TODAY + timedelta(days=4)
+    )
+    assert codes(learner) == set()
+    attempt.sat_on = TODAY + timedelta(days=3)
+    attempt.save()
+    assert codes(learner) == {"deadline_soon"}
+
+
+def test_a_failed_exam_without_a_retake_is_flagged_until_one_is_booked(learner) -> None:
+    ExamAttempt.objects.create(
+        student=learner,
+        credential="NHA CCMA",
+        attempt_number=1,
+        sat_on=TODAY - timedelta(days=5),
+        result=ExamResult.FAILED,
+        scaled_score=350,
+    )
+    assert codes(learner) == {"failed_exam"}
+    ExamAttempt.objects.create(
+        student=learner, credential="NHA CCMA", attempt_number=2, sat_on=TODAY + timedelta(days=30)
+    )
+    assert codes(learner) == set()
+
+
+def test_a_document_expiring_within_30_days_is_flagged_unless_renewed(learner) -> None:
+    ComplianceDocumentFactory(student=learner, kind="tb_test", expires_on=TODAY + timedelta(31))
+    assert codes(learner) == set()
+    ComplianceDocumentFactory(student=learner, kind="cpr_bls", expires_on=TODAY + timedelta(30))
+    assert codes(learner) == {"document_expiring"}
+    ComplianceDocumentFactory(student=learner, kind="cpr_bls", expires_on=TODAY + timedelta(700))
+    assert codes(learner) == set()
+
+
+def test_flagged_students_come_first_and_the_api_gives_reasons(coach, learner) -> None:
+    calm = StudentFactory(coach=coach, user__last_name="Aaronson")
+    CoachNote.objects.create(student=calm, author=coach, body="Met", created_at=NOW)
+    placed(learner, days_in=10)
+    rows = caseload(Student.objects.filter(coach=coach).order_by("user__last_name"), now=NOW)
+    assert [row.student for row in rows] == [learner, calm]
+
+    response = client_for(coach).get(f"/api/v1/students/{learner.pk}/")
+    [flag] = response.json()["risk_flags"]
+    assert (flag["code"], flag["label"]) == ("behind_pace", "Behind pace on hours")
+    assert flag["reason"].startswith("0 of the 10.0 hours expected")

@@ -1,0 +1,104 @@
+"""Texts go only from 8:00 to 20:59 in the recipient's zone; outside, they wait until 8:00."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from messaging import services
+from messaging.models import MessageChannel, MessageStatus
+from tests.factories import UserFactory
+from tests.messaging.conftest import consent
+
+NEW_YORK, LOS_ANGELES = ZoneInfo("America/New_York"), ZoneInfo("America/Los_Angeles")
+HONOLULU = ZoneInfo("Pacific/Honolulu")
+PHONE = "+12025550100"
+
+
+def at(zone: ZoneInfo, *args: int) -> datetime:
+    return datetime(*args, tzinfo=zone)
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("local", "opens"),
+    [
+        ((2026, 6, 10, 7, 59), utc(2026, 6, 10, 12, 0)),  # 7:59 waits for 8:00 EDT
+        ((2026, 6, 10, 8, 0), None),  # 8:00 goes
+        ((2026, 6, 10, 20, 59, 59), None),  # 20:59 goes
+        ((2026, 6, 10, 21, 0), utc(2026, 6, 11, 12, 0)),  # 21:00 waits for tomorrow 8:00
+        ((2026, 6, 10, 0, 30), utc(2026, 6, 10, 12, 0)),  # after midnight: this morning
+    ],
+)
+def test_the_window_edges(local, opens) -> None:
+    assert services.window_opening(at(NEW_YORK, *local), NEW_YORK) == opens
+
+
+def test_the_window_follows_the_clock_on_the_march_switch_in_new_york() -> None:
+    # 8 March 2026, clocks go 2:00 EST -> 3:00 EDT: 8:00 is 12:00 UTC, not 13:00.
+    assert services.window_opening(utc(2026, 3, 8, 11, 59), NEW_YORK) == utc(2026, 3, 8, 12, 0)
+    assert services.window_opening(utc(2026, 3, 8, 12, 0), NEW_YORK) is None
+    # 21:30 EST the evening before waits until 8:00 EDT, ten and a half hours of clock later.
+    assert services.window_opening(utc(2026, 3, 8, 2, 30), NEW_YORK) == utc(2026, 3, 8, 12, 0)
+    # The window closes at 21:00 EDT, 1:00 UTC.
+    assert services.window_opening(utc(2026, 3, 9, 0, 59), NEW_YORK) is None
+    assert services.window_opening(utc(2026, 3, 9, 1, 0), NEW_YORK) == utc(2026, 3, 9, 12, 0)
+
+
+def test_the_window_follows_the_clock_on_the_november_switch_in_new_york() -> None:
+    # 1 November 2026, clocks go 2:00 EDT -> 1:00 EST: 8:00 is 13:00 UTC.
+    assert services.window_opening(utc(2026, 11, 1, 1, 30), NEW_YORK) == utc(2026, 11, 1, 13, 0)
+    assert services.window_opening(utc(2026, 11, 1, 12, 59), NEW_YORK) == utc(2026, 11, 1, 13, 0)
+    assert services.window_opening(utc(2026, 11, 1, 13, 0), NEW_YORK) is None
+    # 20:59 EST is 1:59 UTC the next day; 21:00 EST waits for 8:00 EST.
+    assert services.window_opening(utc(2026, 11, 2, 1, 59), NEW_YORK) is None
+    assert services.window_opening(utc(2026, 11, 2, 2, 0), NEW_YORK) == utc(2026, 11, 2, 13, 0)
+
+
+def test_los_angeles_and_honolulu_keep_their_own_hours() -> None:
+    noon_in_new_york = utc(2026, 3, 9, 16, 0)  # 9:00 in LA, 6:00 in Honolulu (no DST there)
+    assert services.window_opening(noon_in_new_york, LOS_ANGELES) is None
+    assert services.window_opening(noon_in_new_york, HONOLULU) == utc(2026, 3, 9, 18, 0)
+    # 20:30 in LA on the switch day is 23:30 in New York: LA may still be texted.
+    assert services.window_opening(at(LOS_ANGELES, 2026, 3, 8, 20, 30), LOS_ANGELES) is None
+    assert services.window_opening(at(LOS_ANGELES, 2026, 3, 8, 20, 30), NEW_YORK) is not None
+
+
+@pytest.mark.django_db
+def test_a_text_outside_the_window_waits_in_the_recipients_zone(texts) -> None:
+    consent("sms", PHONE)
+    in_honolulu = UserFactory(time_zone="Pacific/Honolulu")
+    message = services.queue(
+        channel=MessageChannel.SMS, address=PHONE, kind="t", body="hi", recipient=in_honolulu
+    )
+    # 9:00 in New York is 3:00 in Honolulu.
+    services.deliver(message, now=utc(2026, 3, 9, 13, 0))
+    assert (message.status, message.send_after) == (MessageStatus.WAITING, utc(2026, 3, 9, 18, 0))
+    assert "Pacific/Honolulu" in message.reason
+    assert texts == []
+
+
+@pytest.mark.django_db
+def test_without_a_user_the_schools_zone_decides(settings, texts) -> None:
+    settings.TIME_ZONE = "America/Los_Angeles"
+    consent("sms", PHONE)
+    message = services.queue(channel=MessageChannel.SMS, address=PHONE, kind="t", body="hi")
+    services.deliver(message, now=utc(2026, 3, 9, 14, 59))  # 7:59 in LA
+    assert message.status == MessageStatus.WAITING
+    services.deliver(message, now=utc(2026, 3, 9, 15, 0))  # 8:00 in LA
+    assert message.status == MessageStatus.SENT
+    assert [t.to for t in texts] == [PHONE]
+
+
+@pytest.mark.django_db
+def test_email_ignores_the_window(mailoutbox) -> None:
+    consent("email", "pat@example.com")
+    message = services.queue(
+        channel=MessageChannel.EMAIL, address="pat@example.com", kind="t", subject="s", body="b"
+    )
+    services.deliver(message, now=utc(2026, 3, 9, 7, 0))  # 3:00 in New York
+    assert message.status == MessageStatus.SENT
+    assert len(mailoutbox) == 1
