@@ -30,6 +30,12 @@ def _tasks_run_at_once(settings: object) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: object) -> None:
+    """Tests make many users; a cheap hasher keeps the suite fast (production keeps PBKDF2)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """Throttle counts and cached values never leak from one test into the next."""
     cache.clear()
