@@ -42,3 +42,15 @@ def samples_ms(call: Callable[[], object], runs: int) -> list[float]:
         call()
         samples.append((time.perf_counter() - start) * 1000)
     return samples
+
+
+def paired_samples_ms(
+    ours: Callable[[], object], baseline: Callable[[], object], runs: int
+) -> tuple[list[float], list[float]]:
+    """Wall times of `ours` and `baseline`, called in turn, so that a change in the machine's load
+    falls on both alike."""
+    a, b = [], []
+    for _ in range(runs):
+        a += samples_ms(ours, 1)
+        b += samples_ms(baseline, 1)
+    return a, b
