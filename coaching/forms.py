@@ -3,6 +3,7 @@ from django import forms
 from coaching.models import SessionKind
 from coaching.selectors import FLAG_LABELS
 from enrollment.models import StudentStage
+from messaging.models import MessageChannel
 
 
 class CaseloadFilterForm(forms.Form):
@@ -27,3 +28,11 @@ class SessionForm(forms.Form):
         label="Starts at", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     duration_minutes = forms.IntegerField(label="Minutes", min_value=5, max_value=480, initial=30)
+
+
+class MessageForm(forms.Form):
+    channel = forms.ChoiceField(label="Send as", choices=MessageChannel.choices)
+    subject = forms.CharField(label="Subject (email)", max_length=200, required=False)
+    body = forms.CharField(
+        label="Message", max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )

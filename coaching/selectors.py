@@ -38,6 +38,7 @@ from externships.models import (
     Requirement,
     RequirementKind,
 )
+from messaging.models import Message
 
 NO_CONTACT_DAYS = 14
 DEADLINE_HOURS = 72
@@ -302,3 +303,12 @@ def caseload(students: QuerySet[Student], now: datetime | None = None) -> list[C
     rows = [CaseloadRow(student, flags[student.pk]) for student in students]
     rows.sort(key=lambda row: -len(row.flags))  # stable
     return rows
+
+
+def student_messages(student: Student) -> QuerySet[Message]:
+    """Every email and text to the student, newest first: to their account, and to their
+    addresses from before it existed (offers to the applicant)."""
+    addresses = [a for a in (student.user.email.lower(), str(student.user.phone or "")) if a]
+    return Message.objects.filter(
+        Q(recipient=student.user) | Q(address__in=addresses)
+    ).select_related("sender")

@@ -10,6 +10,8 @@ from accounts.models import Role, User
 from backend.errors import NotAllowed, RuleViolation
 from coaching.models import CoachingSession, CoachNote, SessionStatus
 from enrollment.models import ENROLLED_STAGES, Student, StudentStage
+from messaging.models import Message, MessageChannel
+from messaging.services import consent_refusal, normalized_address, queue
 
 # Graduates keep coaching until they are placed in a job.
 COACHED_STAGES = (*ENROLLED_STAGES, StudentStage.GRADUATED)
@@ -97,3 +99,44 @@ def note_add(*, student: Student, author: User, body: str) -> CoachNote:
     if not body.strip():
         raise RuleViolation("Write something in the note.", field="body")
     return CoachNote.objects.create(student=student, author=author, body=body.strip())
+
+
+SMS_MAX_CHARS = 640  # four text segments; longer belongs in an email
+COACH_MESSAGE_SUBJECT = "A message from your coach"
+
+
+def student_address(student: Student, channel: str) -> str:
+    """Where a message on this channel goes: the student's email or mobile number."""
+    user = student.user
+    return user.email if channel == MessageChannel.EMAIL else str(user.phone or "")
+
+
+def message_student(
+    *, student: Student, by: User, channel: str, body: str, subject: str = ""
+) -> Message:
+    """A coach's own email or text to a student of their caseload, through the school's messaging
+    (logged, consent checked, texts held to the student's daytime). Refused at once, with the
+    reason, when the student has no address or no live consent on that channel."""
+    body = body.strip()
+    if not body:
+        raise RuleViolation("Write the message.", field="body")
+    if channel == MessageChannel.SMS and len(body) > SMS_MAX_CHARS:
+        raise RuleViolation(
+            f"A text holds at most {SMS_MAX_CHARS} characters; send an email instead.",
+            field="body",
+        )
+    address = normalized_address(channel, student_address(student, channel))
+    if not address:
+        raise RuleViolation(f"{student} has no mobile number on file.", field="channel")
+    draft = Message(channel=channel, address=address)
+    if refusal := consent_refusal(draft):
+        raise RuleViolation(f"Not sent: {refusal}", field="channel")
+    return queue(
+        channel=channel,
+        address=address,
+        kind="coach_message",
+        subject=subject.strip() or COACH_MESSAGE_SUBJECT,
+        body=body,
+        recipient=student.user,
+        sender=by,
+    )

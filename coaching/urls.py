@@ -7,6 +7,7 @@ urlpatterns = [
     path("coach/students/<int:pk>/", views.coach_student, name="coach-student"),
     path("coach/students/<int:pk>/notes/", views.note_new, name="coach-note-new"),
     path("coach/students/<int:pk>/sessions/", views.session_new, name="coach-session-new"),
+    path("coach/students/<int:pk>/messages/", views.message_new, name="coach-message-new"),
     path("coach/sessions/<int:pk>.ics", views.session_ics, name="session-ics"),
     path("coach/calendar/<str:token>.ics", views.coach_feed, name="coach-feed"),
 ]

@@ -16,10 +16,10 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role, User
 from backend.errors import DomainError
 from coaching.calendar import feed_coach, feed_token, to_ics
-from coaching.forms import CaseloadFilterForm, NoteForm, SessionForm
+from coaching.forms import CaseloadFilterForm, MessageForm, NoteForm, SessionForm
 from coaching.models import CoachingSession, CoachNote
-from coaching.selectors import caseload, risk_flags
-from coaching.services import note_add, session_schedule
+from coaching.selectors import caseload, risk_flags, student_messages
+from coaching.services import message_student, note_add, session_schedule, student_address
 from enrollment.models import Student, StudentEvent
 from externships.models import log_kind
 from externships.selectors import (
@@ -93,6 +93,16 @@ def _timeline(student: Student) -> list[Moment]:
         )
     for note in CoachNote.objects.filter(student=student).select_related("author"):
         moments.append(Moment(note.created_at, "Note", f"{note.author}: {note.body}"))
+    for message in student_messages(student):
+        sender = f" from {message.sender}" if message.sender else ""
+        about = message.subject or message.body[:80]
+        moments.append(
+            Moment(
+                message.created_at,
+                message.get_channel_display(),
+                f"{about}{sender} ({message.get_status_display().lower()})",
+            )
+        )
     return sorted(moments, key=lambda m: m.at, reverse=True)
 
 
@@ -101,6 +111,7 @@ def _render_student(
     student: Student,
     note_form: NoteForm | None = None,
     session_form: SessionForm | None = None,
+    message_form: MessageForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     context = {
@@ -113,6 +124,8 @@ def _render_student(
         "rows": [LogRow(log_kind(log), log) for log in student_logs(student)],
         "note_form": note_form or NoteForm(),
         "session_form": session_form or SessionForm(),
+        "message_form": message_form or MessageForm(),
+        "addresses": {c: student_address(student, c) for c in ("email", "sms")},
     }
     return render(request, "coaching/student.html", context, status=status)
 
@@ -153,6 +166,22 @@ def session_new(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Session booked for {when:%a %b %-d, %H:%M}.")
             return redirect("coach-student", pk=student.pk)
     return _render_student(request, student, session_form=form, status=400)
+
+
+@login_required
+@require_POST
+def message_new(request: HttpRequest, pk: int) -> HttpResponse:
+    student = _caseload_student(request, pk)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            message = message_student(student=student, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"{message.get_channel_display()} queued for {student}.")
+            return redirect("coach-student", pk=student.pk)
+    return _render_student(request, student, message_form=form, status=400)
 
 
 def _ics(payload: bytes, filename: str) -> HttpResponse:

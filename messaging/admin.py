@@ -29,10 +29,12 @@ class MessageAdmin(ReadOnlyAdmin):
     search_fields = ("address", "subject", "provider_id", "recipient__email")
     date_hierarchy = "created_at"
     list_select_related = ("recipient",)
+    raw_id_fields = ("recipient", "sender")
     fields = (
         "channel",
         "address",
         "recipient",
+        "sender",
         "kind",
         "purpose",
         "status",

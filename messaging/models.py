@@ -39,6 +39,14 @@ class Message(models.Model):
         on_delete=models.SET_NULL,
         related_name="messages",
     )
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages_sent",
+        help_text="The coach or admin who wrote it; empty for the school's automatic messages.",
+    )
     kind = models.CharField(max_length=40, help_text="What it is about, e.g. offer_made.")
     purpose = models.CharField(max_length=8, choices=Purpose.choices, default=Purpose.PROGRAM)
     subject = models.CharField(max_length=300, blank=True)

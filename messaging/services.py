@@ -58,10 +58,13 @@ def queue(
     purpose: str = Purpose.PROGRAM,
     recipient: User | None = None,
     once_key: str = "",
+    sender: User | None = None,
 ) -> Message | None:
     """Log a message now and deliver it from a background task once the caller's transaction
     commits. None when there is no address or the once_key was already used."""
-    message = _log(channel, address, kind, body, subject, purpose, recipient, once_key)
+    message = _log(
+        channel, address, kind, body, subject, purpose, recipient, once_key, sender=sender
+    )
     if message is not None:
         from messaging.tasks import deliver_message
 
@@ -99,6 +102,7 @@ def _log(
     recipient: User | None,
     once_key: str,
     status: str = MessageStatus.QUEUED,
+    sender: User | None = None,
 ) -> Message | None:
     address = normalized_address(channel, address)
     if not address:
@@ -111,6 +115,7 @@ def _log(
         "subject": subject[:300],
         "purpose": Purpose(purpose),
         "recipient": recipient,
+        "sender": sender,
         "once_key": once_key,
         "status": status,
     }

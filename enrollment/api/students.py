@@ -18,7 +18,8 @@ from rest_framework.response import Response
 
 from accounts.models import Role
 from accounts.permissions import HasRole, IsAdmin, IsStaff
-from coaching.selectors import FLAG_LABELS, risk_flags
+from coaching.selectors import FLAG_LABELS, risk_flags, student_messages
+from coaching.services import message_student
 from enrollment.models import Cohort, Student, StudentStage
 from enrollment.students import (
     leave_end,
@@ -28,6 +29,7 @@ from enrollment.students import (
     student_withdraw,
 )
 from externships.selectors import Progress, progress_for, visible_students
+from messaging.models import Message, MessageChannel
 
 # Ending or restarting an enrollment is the school's decision; leave is arranged with the coach.
 ADMIN_ACTIONS = ("graduate", "withdraw", "reenter")
@@ -216,6 +218,33 @@ class StudentDetailSerializer(StudentSerializer):
         read_only_fields = fields
 
 
+class MessageInSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=MessageChannel.choices)
+    subject = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    body = serializers.CharField(max_length=4000)
+
+
+class MessageOutSerializer(serializers.ModelSerializer):
+    sender = serializers.EmailField(source="sender.email", default=None, allow_null=True)
+
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "channel",
+            "address",
+            "kind",
+            "subject",
+            "body",
+            "status",
+            "reason",
+            "sender",
+            "created_at",
+            "sent_at",
+        ]
+        read_only_fields = fields
+
+
 class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Students with a compact progress summary: a coach sees their caseload, admins everyone."""
 
@@ -307,3 +336,19 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def progress(self, request: Request, pk: str) -> Response:
         student = self.get_object()
         return Response(ProgressSerializer(progress_for([student])[student.pk]).data)
+
+    @extend_schema(responses=MessageOutSerializer(many=True))
+    @action(detail=True, methods=["get"], filterset_class=None)
+    def messages(self, request: Request, pk: str) -> Response:
+        """Every email and text to the student, newest first, with what became of it."""
+        page = self.paginate_queryset(student_messages(self.get_object()))
+        return self.get_paginated_response(MessageOutSerializer(page, many=True).data)
+
+    @messages.mapping.post
+    @extend_schema(request=MessageInSerializer, responses={201: MessageOutSerializer})
+    def message_send(self, request: Request, pk: str) -> Response:
+        """Email or text the student (their coach or an admin). Refused with the reason when the
+        student has no address or no consent on that channel; texts wait for their daytime."""
+        body = self._body(MessageInSerializer)
+        message = message_student(student=self.get_object(), by=request.user, **body)
+        return Response(MessageOutSerializer(message).data, status=201)

@@ -1,0 +1,172 @@
+"""A coach emails or texts a student of their caseload from the student's page or the API.
+
+The cast: `coach` coaches `learner` (email consent from the application; a mobile number; texts
+only once `consent()` is recorded); `other_coach` coaches nobody here and must not reach the
+learner (404); the `student` user may not message through the staff API (403)."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.test import Client
+from rest_framework.test import APIClient
+
+from messaging.models import Message, MessageStatus
+from tests.conftest import with_role
+from tests.factories import StudentFactory
+from tests.messaging.conftest import consent
+
+pytestmark = pytest.mark.django_db
+
+
+def daytime_zone() -> str:
+    """A time zone where it is now between 9 a.m. and 7 p.m., so a text leaves at once."""
+    for name in ("America/New_York", "Asia/Tokyo", "Europe/London", "Pacific/Honolulu"):
+        if 9 <= datetime.now(ZoneInfo(name)).hour < 19:
+            return name
+    return "Asia/Kolkata"
+
+
+@pytest.fixture
+def learner(coach):
+    return StudentFactory(
+        coach=coach,
+        user__email="lee@example.test",
+        user__phone="+12025550123",
+        user__time_zone=daytime_zone(),
+    )
+
+
+@pytest.fixture
+def other_coach(db):
+    return with_role("coach", email="other.coach@school.test")
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def api(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def delivered(django_capture_on_commit_callbacks):
+    """Runs what a request queued once it commits: the delivery task."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def test_a_coach_emails_a_student_from_their_page(coach, learner, delivered) -> None:
+    with delivered():
+        response = signed_in(coach).post(
+            f"/coach/students/{learner.pk}/messages/",
+            {"channel": "email", "subject": "Your externship", "body": "Call me about Monday."},
+        )
+    assert response.status_code == 302
+    [email] = mail.outbox
+    assert email.to == ["lee@example.test"]
+    assert email.subject == "Your externship"
+    assert "Call me about Monday." in email.body
+    message = Message.objects.get(kind="coach_message")
+    assert (message.sender, message.recipient, message.status) == (
+        coach,
+        learner.user,
+        MessageStatus.SENT,
+    )
+    page = signed_in(coach).get(f"/coach/students/{learner.pk}/").content.decode()
+    assert "Your externship from" in page  # on the timeline, with who sent it
+
+
+def test_a_text_goes_out_with_consent_in_the_students_daytime(
+    coach, learner, texts, delivered
+) -> None:
+    consent("sms", "+12025550123")
+    with delivered():
+        response = api(coach).post(
+            f"/api/v1/students/{learner.pk}/messages/", {"channel": "sms", "body": "See you at 3."}
+        )
+    assert response.status_code == 201
+    assert response.json()["status"] == "queued"  # the task sends it once the request commits
+    assert Message.objects.get(pk=response.json()["id"]).status == MessageStatus.SENT
+    assert [(t.to, t.body) for t in texts] == [("+12025550123", "See you at 3.")]
+
+
+def test_a_text_without_consent_is_refused_before_it_is_queued(coach, learner, texts) -> None:
+    response = api(coach).post(
+        f"/api/v1/students/{learner.pk}/messages/", {"channel": "sms", "body": "Hello"}
+    )
+    assert response.status_code == 400
+    assert "No text message consent on record" in response.json()["channel"][0]
+    assert not Message.objects.exists()
+    assert texts == []
+
+
+def test_a_revoked_number_gets_no_text_from_the_coach(coach, learner, texts) -> None:
+    consent("sms", "+12025550123")
+    consent("sms", "+12025550123", granted=False)
+    response = signed_in(coach).post(
+        f"/coach/students/{learner.pk}/messages/", {"channel": "sms", "body": "Hello"}
+    )
+    assert response.status_code == 400
+    assert "consent was revoked" in response.content.decode()
+    assert texts == []
+
+
+def test_a_student_without_a_mobile_number_cannot_be_texted(coach, texts) -> None:
+    learner = StudentFactory(coach=coach, user__phone="")
+    response = api(coach).post(
+        f"/api/v1/students/{learner.pk}/messages/", {"channel": "sms", "body": "Hello"}
+    )
+    assert response.status_code == 400
+    assert "no mobile number" in response.json()["channel"][0]
+
+
+def test_a_long_text_is_refused_with_a_hint_to_email(coach, learner) -> None:
+    consent("sms", "+12025550123")
+    response = api(coach).post(
+        f"/api/v1/students/{learner.pk}/messages/", {"channel": "sms", "body": "x" * 641}
+    )
+    assert response.status_code == 400
+    assert "send an email instead" in response.json()["body"][0]
+    assert not Message.objects.exists()
+
+
+def test_another_coach_can_neither_see_nor_message_the_student(other_coach, learner) -> None:
+    page = signed_in(other_coach).post(
+        f"/coach/students/{learner.pk}/messages/", {"channel": "email", "body": "Hi"}
+    )
+    listed = api(other_coach).get(f"/api/v1/students/{learner.pk}/messages/")
+    sent = api(other_coach).post(
+        f"/api/v1/students/{learner.pk}/messages/", {"channel": "email", "body": "Hi"}
+    )
+    assert (page.status_code, listed.status_code, sent.status_code) == (404, 404, 404)
+    assert not Message.objects.exists()
+    assert mail.outbox == []
+
+
+def test_a_student_cannot_use_the_staff_messaging(student, learner) -> None:
+    response = api(student).post(
+        f"/api/v1/students/{learner.pk}/messages/", {"channel": "email", "body": "Hi"}
+    )
+    assert response.status_code == 403
+
+
+def test_the_message_list_shows_every_message_to_the_student_newest_first(
+    coach, admin_user, learner, delivered
+) -> None:
+    url = f"/api/v1/students/{learner.pk}/messages/"
+    with delivered():
+        api(coach).post(url, {"channel": "email", "body": "1"})
+    with delivered():
+        api(admin_user).post(url, {"channel": "email", "subject": "From the office", "body": "2"})
+    results = api(coach).get(url).json()["results"]
+    assert [(m["body"], m["sender"], m["status"]) for m in results] == [
+        ("2", "director@school.test", "sent"),
+        ("1", "coach@school.test", "sent"),
+    ]
+    assert results[1]["subject"] == "A message from your coach"
