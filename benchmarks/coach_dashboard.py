@@ -3,7 +3,9 @@
 `coaching.selectors.risk_flags` (what `caseload`, /coach/ and the students API call) over the
 coach's students, against one raw SQL query that fetches the same facts per student (required and
 approved hours, placement dates, last contact, exams, expiring documents) and a minimal loop that
-turns them into the same flag codes; the two run in turn, so load falls on both alike. Also
+turns them into the same flag codes; the two run in turn, so load falls on both alike, and each
+is reported by its fastest run (timeit's advice: the slower runs measure the machine's other
+work), with the ratio of medians beside it. Also
 counts the selector's queries for 10 and for 150 students: they must be equal. Target: ratio <= 2.
 """
 
@@ -21,7 +23,13 @@ from django.utils import timezone
 from accounts.models import Role, User
 from benchmarks import BenchmarkError, metric, paired_samples_ms
 from benchmarks.api_overhead import scratch_database
-from careers.models import ExamAttempt, ExamResult
+from careers.models import (
+    Employer,
+    ExamAttempt,
+    ExamResult,
+    JobApplication,
+    JobApplicationStatus,
+)
 from coaching.models import CoachingSession, CoachNote, SessionStatus
 from coaching.selectors import DEADLINE_HOURS, DOCUMENT_DAYS, NO_CONTACT_DAYS, risk_flags
 from enrollment.models import Cohort, Program, Student, StudentStage, Track
@@ -66,6 +74,8 @@ SELECT s.id, s.stage, s.enrolled_at,
   s.enrolled_at >= %(contact_since)s,
   (SELECT MIN(x.sat_on) FROM careers_examattempt x
    WHERE x.student_id = s.id AND x.result = 'scheduled'),
+  (SELECT MIN(j.respond_by) FROM careers_jobapplication j
+   WHERE j.student_id = s.id AND j.status = 'offered'),
   EXISTS(SELECT 1 FROM careers_examattempt x WHERE x.student_id = s.id AND x.result = 'failed'),
   EXISTS(SELECT 1 FROM careers_examattempt x WHERE x.student_id = s.id AND x.result = 'passed'),
   EXISTS(SELECT 1 FROM externships_compliancedocument d
@@ -135,7 +145,8 @@ def _seed() -> User:
         )
         for s in students
     )
-    hours, sessions, notes, attempts, documents = [], [], [], [], []
+    hours, sessions, notes, attempts, documents, jobs = [], [], [], [], [], []
+    employer = Employer.objects.create(name="Bench clinic")
     for n, (student, externship) in enumerate(zip(students, externships, strict=True)):
         # Some on pace (10 approved days of 8 h), some behind, a few logs still pending.
         for day in range(8 + n % 5):
@@ -191,7 +202,20 @@ def _seed() -> User:
                 expires_on=today + timedelta(days=10 + n % 60),
             )
         )
+        if n % 5 == 0:
+            jobs.append(
+                JobApplication(
+                    student=student,
+                    employer=employer,
+                    role="Medical assistant",
+                    status=JobApplicationStatus.OFFERED,
+                    applied_on=today - timedelta(days=20),
+                    status_changed_on=today - timedelta(days=2),
+                    respond_by=today + timedelta(days=n % 7),
+                )
+            )
     HourLog.objects.bulk_create(hours)
+    JobApplication.objects.bulk_create(jobs)
     CoachingSession.objects.bulk_create(sessions)
     CoachNote.objects.bulk_create(notes)
     ExamAttempt.objects.bulk_create(attempts)
@@ -215,13 +239,27 @@ def _raw(coach: User, now: datetime) -> dict[int, set[str]]:
         "contact_since": now - timedelta(days=NO_CONTACT_DAYS),
         "horizon": today + timedelta(days=DOCUMENT_DAYS),
     }
-    exam_by = timezone.localdate(now + timedelta(hours=DEADLINE_HOURS))
+    deadline_by = timezone.localdate(now + timedelta(hours=DEADLINE_HOURS))
     with connection.cursor() as cursor:
         cursor.execute(RAW_SQL.format(hours=HOURS_SQL[connection.vendor]), params)
         rows = cursor.fetchall()
     flags = {}
-    for sid, stage, _, hours, starts, ends, minutes, *contact, exam_on, failed, passed, doc in rows:
-        starts, ends, exam_on = _day(starts), _day(ends), _day(exam_on)
+    for (
+        sid,
+        stage,
+        _,
+        hours,
+        starts,
+        ends,
+        minutes,
+        *contact,
+        exam_on,
+        offer,
+        failed,
+        passed,
+        doc,
+    ) in rows:
+        starts, ends, exam_on, offer = _day(starts), _day(ends), _day(exam_on), _day(offer)
         codes = set()
         if starts and hours and stage == StudentStage.EXTERNSHIP and today > starts:
             span = max((ends - starts).days, 1)
@@ -229,7 +267,7 @@ def _raw(coach: User, now: datetime) -> dict[int, set[str]]:
                 codes.add("behind_pace")
         if stage in ENROLLED and not any(contact):
             codes.add("no_contact")
-        if exam_on and exam_on <= exam_by:
+        if (exam_on and exam_on <= deadline_by) or (offer and offer <= deadline_by):
             codes.add("deadline_soon")
         if failed and not passed and not exam_on:
             codes.add("failed_exam")
@@ -258,6 +296,7 @@ def run() -> list[dict[str, object]]:
             lambda: _ours(caseload, now), lambda: _raw(coach, now), RUNS
         )
         flagged = sum(1 for codes in ours.values() if codes)
+        median_ratio = round(statistics.median(selector) / statistics.median(raw), 3)
         vendor = connection.vendor
     params = {
         "students": STUDENTS,
@@ -270,10 +309,10 @@ def run() -> list[dict[str, object]]:
     return [
         metric(
             "caseload_ms",
-            round(statistics.median(selector), 2),
+            round(min(selector), 2),
             "ms",
-            baseline=round(statistics.median(raw), 2),
-            params=params,
+            baseline=round(min(raw), 2),
+            params={**params, "statistic": "fastest of the runs", "median_ratio": median_ratio},
         ),
         metric(
             "queries_150_students",

@@ -177,7 +177,7 @@ class SiteWithEmployerAdmin(SiteAdmin):
 class JobApplicationForm(ServiceForm):
     class Meta:
         model = JobApplication
-        fields = ("student", "employer", "role", "status", "applied_on", "notes")
+        fields = ("student", "employer", "role", "status", "applied_on", "respond_by", "notes")
 
     def write(self, data: dict) -> JobApplication:
         if self.instance.pk:

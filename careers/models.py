@@ -118,6 +118,9 @@ class JobApplication(models.Model):
     )
     applied_on = models.DateField()
     status_changed_on = models.DateField()
+    respond_by = models.DateField(
+        null=True, blank=True, help_text="For an offer: the day the student must answer by."
+    )
     notes = models.TextField(blank=True, max_length=4000)
 
     class Meta:
@@ -126,6 +129,10 @@ class JobApplication(models.Model):
             models.CheckConstraint(
                 condition=Q(status_changed_on__gte=models.F("applied_on")),
                 name="job_application_changes_after_applying",
+            ),
+            models.CheckConstraint(
+                condition=Q(respond_by__isnull=True) | Q(respond_by__gte=models.F("applied_on")),
+                name="job_offer_answered_after_applying",
             ),
         ]
 

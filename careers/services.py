@@ -250,6 +250,13 @@ def employer_from_site(*, site: Site) -> tuple[Employer, bool]:
 # -- job applications --------------------------------------------------------------------------
 
 
+def _check_respond_by(respond_by: date | None, applied_on: date) -> None:
+    if respond_by is not None and respond_by < applied_on:
+        raise RuleViolation(
+            "An offer is answered after the application was sent.", field="respond_by"
+        )
+
+
 def job_application_create(
     *,
     student: Student,
@@ -257,11 +264,13 @@ def job_application_create(
     role: str,
     applied_on: date,
     status: str = JobApplicationStatus.APPLIED,
+    respond_by: date | None = None,
     notes: str = "",
 ) -> JobApplication:
     """Record a job the student applied for; an application recorded later than it was sent
     has its status dated today, unless it is still just 'applied'."""
     _not_in_future(applied_on, "applied_on", "The application date")
+    _check_respond_by(respond_by, applied_on)
     changed_on = applied_on if status == JobApplicationStatus.APPLIED else timezone.localdate()
     return JobApplication.objects.create(
         student=student,
@@ -270,6 +279,7 @@ def job_application_create(
         status=status,
         applied_on=applied_on,
         status_changed_on=changed_on,
+        respond_by=respond_by,
         notes=notes,
     )
 
@@ -287,6 +297,7 @@ def job_application_update(*, application: JobApplication, **changes: object) ->
             application.status_changed_on = timezone.localdate()
         for name, value in changes.items():
             setattr(application, name, value)
+        _check_respond_by(application.respond_by, application.applied_on)
         # A corrected, later application date moves the status date with it.
         application.status_changed_on = max(application.status_changed_on, application.applied_on)
         application.save()

@@ -26,7 +26,7 @@ from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils import timezone
 
-from careers.models import ExamAttempt, ExamResult
+from careers.models import ExamAttempt, ExamResult, JobApplication, JobApplicationStatus
 from coaching.models import CoachingSession, CoachNote, SessionStatus
 from enrollment.models import ENROLLED_STAGES, Student, StudentStage
 from externships.models import (
@@ -56,7 +56,7 @@ class FlagCode:
 FLAG_LABELS = {
     FlagCode.BEHIND_PACE: "Behind pace on hours",
     FlagCode.NO_CONTACT: f"No contact for {NO_CONTACT_DAYS} days",
-    FlagCode.DEADLINE_SOON: f"Exam within {DEADLINE_HOURS} hours",
+    FlagCode.DEADLINE_SOON: f"Job offer or exam within {DEADLINE_HOURS} hours",
     FlagCode.FAILED_EXAM: "Failed exam, no retake scheduled",
     FlagCode.DOCUMENT_EXPIRING: f"Document expiring within {DOCUMENT_DAYS} days",
 }
@@ -106,13 +106,28 @@ class Facts(NamedTuple):
     placement_ends: date | None
     approved_minutes: int
     exam_on: date | None
+    offer_due: date | None  # the soonest answer owed on a job offer
     failed_exam: bool
     passed_exam: bool
     next_expiry: date | None
 
     @classmethod
     def from_row(cls, row: tuple) -> "Facts":
-        pk, stage, enrolled, last, hours, starts, ends, minutes, exam, failed, passed, due = row
+        (
+            pk,
+            stage,
+            enrolled,
+            last,
+            hours,
+            starts,
+            ends,
+            minutes,
+            exam,
+            offer,
+            failed,
+            passed,
+            due,
+        ) = row
         return cls(
             pk,
             stage,
@@ -123,6 +138,7 @@ class Facts(NamedTuple):
             _day(ends),
             minutes,
             _day(exam),
+            _day(offer),
             bool(failed),
             bool(passed),
             _day(due),
@@ -184,6 +200,15 @@ def _facts_query(students: Expression, horizon: date) -> QuerySet[Student]:
             exam_on=Subquery(
                 attempts.filter(result=ExamResult.SCHEDULED).order_by("sat_on").values("sat_on")[:1]
             ),
+            offer_due=Subquery(
+                JobApplication.objects.filter(
+                    student=OuterRef("pk"),
+                    status=JobApplicationStatus.OFFERED,
+                    respond_by__isnull=False,
+                )
+                .order_by("respond_by")
+                .values("respond_by")[:1]
+            ),
             failed_exam=Exists(attempts.filter(result=ExamResult.FAILED)),
             passed_exam=Exists(attempts.filter(result=ExamResult.PASSED)),
             next_expiry=Subquery(expiring.order_by("expires_on").values("expires_on")[:1]),
@@ -237,7 +262,7 @@ class Horizon:
     zone: tzinfo
     today: date
     no_contact_before: datetime
-    exam_by: date
+    deadline_by: date
     document_by: date
 
     @classmethod
@@ -248,7 +273,7 @@ class Horizon:
             zone=timezone.get_current_timezone(),
             today=today,
             no_contact_before=now - timedelta(days=NO_CONTACT_DAYS),
-            exam_by=timezone.localdate(now + timedelta(hours=DEADLINE_HOURS)),
+            deadline_by=timezone.localdate(now + timedelta(hours=DEADLINE_HOURS)),
             document_by=today + timedelta(days=DOCUMENT_DAYS),
         )
 
@@ -275,7 +300,15 @@ def flags_for(student: Facts, at: Horizon) -> list[Flag]:
         )
         when = student.last_contact.astimezone(at.zone)
         flags.append(Flag(FlagCode.NO_CONTACT, f"{since} since {when:%b %-d}."))
-    if student.exam_on and student.exam_on <= at.exam_by:
+    if student.offer_due and student.offer_due <= at.deadline_by:
+        verb = "was due" if student.offer_due < at.today else "is due"
+        flags.append(
+            Flag(
+                FlagCode.DEADLINE_SOON,
+                f"The answer to a job offer {verb} on {student.offer_due:%a %b %-d}.",
+            )
+        )
+    if student.exam_on and student.exam_on <= at.deadline_by:
         flags.append(Flag(FlagCode.DEADLINE_SOON, f"Exam on {student.exam_on:%a %b %-d}."))
     if student.failed_exam and not student.passed_exam and not student.exam_on:
         flags.append(Flag(FlagCode.FAILED_EXAM, "Failed the exam; no retake is booked."))

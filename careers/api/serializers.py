@@ -156,6 +156,7 @@ class JobApplicationSerializer(StudentNamed):
             "status",
             "applied_on",
             "status_changed_on",
+            "respond_by",
             "notes",
         ]
         read_only_fields = fields
@@ -166,6 +167,9 @@ class JobApplicationUpdateSerializer(serializers.Serializer):
     role = serializers.CharField(max_length=150, required=False)
     status = serializers.ChoiceField(choices=JobApplicationStatus.choices, required=False)
     applied_on = serializers.DateField(required=False)
+    respond_by = serializers.DateField(
+        required=False, allow_null=True, help_text="For an offer: the day to answer by."
+    )
     notes = serializers.CharField(max_length=4000, required=False, allow_blank=True)
 
 

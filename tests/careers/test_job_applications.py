@@ -154,3 +154,15 @@ def test_the_application_list_costs_the_same_queries_for_2_or_20(coach) -> None:
         assert client.get(APPLICATIONS).json()["count"] == 20
     # The count and the page, with the student's user and the employer joined in.
     assert len(two) == len(twenty) == 2
+
+
+def test_an_offer_records_the_day_to_answer_by_never_before_applying(student, learner) -> None:
+    application = JobApplicationFactory(student=learner, applied_on=days_ago(20))
+    client = client_for(student)
+    url = f"{APPLICATIONS}{application.pk}/"
+    early = client.patch(url, {"status": "offered", "respond_by": days_ago(21)})
+    assert early.status_code == 400
+    assert "respond_by" in early.json()
+    answered = client.patch(url, {"status": "offered", "respond_by": days_ago(-2)})
+    assert answered.status_code == 200
+    assert answered.json()["respond_by"] == days_ago(-2)

@@ -8,7 +8,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from careers.models import ExamAttempt, ExamResult
+from careers.models import (
+    Employer,
+    ExamAttempt,
+    ExamResult,
+    JobApplication,
+    JobApplicationStatus,
+)
 from coaching.models import CoachingSession, CoachNote, SessionStatus
 from coaching.selectors import caseload
 from enrollment.models import Student, StudentStage
@@ -119,6 +125,27 @@ def test_an_exam_within_72_hours_is_flagged(learner) -> None:
     attempt.sat_on = TODAY + timedelta(days=3)
     attempt.save()
     assert codes(learner) == {"deadline_soon"}
+
+
+def test_a_job_offer_to_answer_within_72_hours_is_flagged_until_answered(learner) -> None:
+    offer = JobApplication.objects.create(
+        student=learner,
+        employer=Employer.objects.create(name="Lakeside Clinic"),
+        role="Medical assistant",
+        status=JobApplicationStatus.OFFERED,
+        applied_on=TODAY - timedelta(days=10),
+        status_changed_on=TODAY,
+        respond_by=TODAY + timedelta(days=4),
+    )
+    assert codes(learner) == set()
+    offer.respond_by = TODAY + timedelta(days=3)
+    offer.save()
+    assert reasons(learner) == {
+        "deadline_soon": f"The answer to a job offer is due on {offer.respond_by:%a %b %-d}."
+    }
+    offer.status = JobApplicationStatus.HIRED
+    offer.save()
+    assert codes(learner) == set()
 
 
 def test_a_failed_exam_without_a_retake_is_flagged_until_one_is_booked(learner) -> None:
