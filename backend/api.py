@@ -4,6 +4,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -27,6 +29,13 @@ class ApplyRateThrottle(AnonRateThrottle):
 
 class LoginRateThrottle(AnonRateThrottle):
     scope = "login"
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A 404 outside any view: JSON under /api/, the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

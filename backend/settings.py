@@ -178,7 +178,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "backend.api.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "backend.schema.Schema",
     "EXCEPTION_HANDLER": "backend.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"apply": APPLY_RATE, "login": "10/minute"},
     # How many proxies stand in front; only then is X-Forwarded-For believed.

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts import views as account_views
 from accounts.api.views import TokenView
+from backend.api import not_found
 from careers.api.reports import OutcomeReportViewSet
 from careers.api.views import (
     EmployerViewSet,
@@ -26,7 +27,18 @@ from externships.api.views import (
 )
 from messaging.api.views import InboundTextView
 
-router = DefaultRouter()
+
+class Router(DefaultRouter):
+    """Object ids are integers, so anything else in their place is a 404 from the URL resolver
+    rather than a ValueError in a view. A viewset with its own lookup (slugs) says so."""
+
+    def get_lookup_regex(self, viewset: type, lookup_prefix: str = "") -> str:
+        if not hasattr(viewset, "lookup_value_regex") and viewset.lookup_field == "pk":
+            return f"(?P<{lookup_prefix}pk>[0-9]+)"
+        return super().get_lookup_regex(viewset, lookup_prefix)
+
+
+router = Router()
 router.register("programs", ProgramViewSet, basename="program")
 router.register("cohorts", CohortViewSet, basename="cohort")
 router.register("applications", ApplicationViewSet, basename="application")
@@ -72,3 +84,5 @@ urlpatterns = [
     path("api/v1/messaging/sms/inbound/", InboundTextView.as_view(), name="sms-inbound"),
     path("api/v1/", include(router.urls)),
 ]
+
+handler404 = not_found
