@@ -171,9 +171,11 @@ OUTCOME_BENCHMARKS = {
     for rate in ("retention", "placement", "credential")
 }
 REST_FRAMEWORK = {
+    # Token first: a request without credentials answers 401 with `WWW-Authenticate: Token`,
+    # so a client can tell "sign in" from "not allowed" (403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "backend.api.Pagination",
