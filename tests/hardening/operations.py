@@ -20,6 +20,7 @@ from tests.hardening.world import World
 
 API_PREFIX = "/api/v1/"
 METHODS = ("get", "post", "put", "patch", "delete")
+METHODS_UPPER = tuple(method.upper() for method in METHODS)
 Operation = tuple[str, str]  # ("POST", "/api/v1/hour-logs/{id}/approve/")
 
 
@@ -90,7 +91,7 @@ def _resolve(node: dict[str, Any]) -> dict[str, Any]:
 def request_schema(operation: Operation) -> tuple[str, dict[str, Any]] | None:
     """The content type and resolved object schema of the operation's request body, if any."""
     method, path = operation
-    body = schema()["paths"][path][method.lower()].get("requestBody")
+    body = schema()["paths"].get(path, {}).get(method.lower(), {}).get("requestBody")
     if not body:
         return None
     content_type, media = next(iter(body["content"].items()))

@@ -8,6 +8,7 @@ row fails here with what to add. Someone else's record is a 404, never a 403, so
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 
 from tests.hardening import operations
 from tests.hardening.access_table import API, expected
@@ -77,3 +78,27 @@ def test_it_answers_each_operation_as_declared(role: str) -> None:
         if got != want:
             wrong.append(f"{operation[0]} {operation[1]}: expected {want}, got {got}")
     assert not wrong, f"As {role}:\n" + "\n".join(wrong)
+
+
+@pytest.mark.django_db
+def test_it_answers_405_to_every_method_an_address_does_not_serve() -> None:
+    """PUT on a frozen log, DELETE of a note, POST to a report: no role gets through. The admin,
+    who passes every role check, sees 405; a student sees 403 or 405."""
+    world = build_world()
+    served: dict[str, set[str]] = {}
+    for method, path in operations.schema_operations():
+        served.setdefault(path, set()).add(method)
+    wrong = []
+    for path, methods in sorted(served.items()):
+        for method in sorted(set(operations.METHODS_UPPER) - methods):
+            for role, allowed in (("admin", {405}), ("student", {403, 405})):
+                cache.clear()  # the sign-in throttle would answer 429
+                response = operations.send(
+                    operations.client_for_role(role, world),
+                    (method, path),
+                    operations.url((method, path), world),
+                    {},
+                )
+                if response.status_code not in allowed:
+                    wrong.append(f"{method} {path} as {role}: {response.status_code}")
+    assert not wrong, "\n".join(wrong)
