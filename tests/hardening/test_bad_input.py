@@ -293,3 +293,16 @@ def test_it_refuses_bad_input_with_field_errors_and_changes_nothing() -> None:
                 failures.append(f"{operation[0]} {operation[1]} as {role}, {case.label}: {problem}")
     print(f"bad-input sweep: {count} cases over {len(write_operations())} write operations")
     assert not failures, f"{len(failures)} of {count} cases:\n" + "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_it_notices_a_table_that_a_request_changed() -> None:
+    """The sweep's own check: a write shows up as a touched table whose state differs."""
+    world = build_world()
+    before = snapshot()
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        world.student.coach_notes.create(author=world.users["coach"], body="Left behind")
+        tables = touched(queries.captured_queries)
+        changed = {t for t in tables if _table_state(_model_tables()[t]) != before[t]}
+        transaction.set_rollback(True)
+    assert changed == {"coaching_coachnote"}
