@@ -1,18 +1,69 @@
 """The API shell: pagination, throttles and the one exception handler."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.defaults import page_not_found
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.fields import Field
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.relations import ManyRelatedField, PrimaryKeyRelatedField
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from backend.errors import DomainError
+
+# The largest id a BigAutoField holds; beyond it a lookup overflows in the database driver.
+MAX_ID = 2**63 - 1
+
+
+def _is_id(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, str) and value.isdigit())
+
+
+def _ids_are_whole(field: Field, value: object) -> bool:
+    if isinstance(field, PrimaryKeyRelatedField):
+        return value is None or _is_id(value)
+    many = isinstance(field, ManyRelatedField)
+    if many and isinstance(field.child_relation, PrimaryKeyRelatedField):
+        return not isinstance(value, list) or all(_is_id(item) for item in value)
+    return True
+
+
+class StrictInput:
+    """Mixed into every input serializer (first among its bases): a field the operation does not
+    take is an error rather than silently dropped, and an id must be a whole number (Django
+    would read 1.5, or true, as the id 1)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        errors: dict[str, list[str]] = {}
+        if isinstance(data, Mapping):
+            fields = self.fields
+            for name in data:
+                if name not in fields or fields[name].read_only:
+                    errors[name] = ["This field is not accepted here."]
+                elif not _ids_are_whole(fields[name], data[name]):
+                    errors[name] = ["An id is a whole number."]
+        try:
+            value = super().to_internal_value(data)
+        except ValidationError as exc:
+            if not errors:
+                raise
+            detail = exc.detail
+            if not isinstance(detail, dict):
+                detail = {api_settings.NON_FIELD_ERRORS_KEY: detail}
+            raise ValidationError({**detail, **errors}) from None
+        if errors:
+            raise ValidationError(errors)
+        return value
 
 
 class Pagination(PageNumberPagination):
@@ -50,6 +101,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, OverflowError):
         # An id or number too large for the database (SQLite raises this one).
         return Response({"detail": "A number is out of range."}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DataError):
+        # What the database cannot hold (a NUL byte in a query, a number beyond its range).
+        return Response(
+            {"detail": "A value cannot be stored or looked up.", "code": "invalid"},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, IntegrityError):
         # A database constraint caught what the services did not: a conflict, never a 500.
         return Response(

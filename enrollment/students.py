@@ -59,7 +59,11 @@ def _check_day(day: date, field: str, period: EnrollmentPeriod | None = None) ->
 
 
 def _open_period(student: Student) -> EnrollmentPeriod:
-    return EnrollmentPeriod.objects.select_for_update().get(student=student, ended_on=None)
+    period = EnrollmentPeriod.objects.select_for_update().filter(student=student, ended_on=None)
+    if (found := period.first()) is None:
+        # A student added by hand in the admin has no period: a 409 to settle, not a 500.
+        raise NotAllowed("This student has no open enrollment period; record one in the admin.")
+    return found
 
 
 def student_enroll(*, application: Application, cohort: Cohort) -> Student:

@@ -1,10 +1,15 @@
 from django.contrib.auth import authenticate
 from rest_framework import serializers
 
+from backend.api import StrictInput
 
-class TokenRequestSerializer(serializers.Serializer):
+
+class TokenRequestSerializer(StrictInput, serializers.Serializer):
     email = serializers.EmailField()
-    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    # Bounded, so that a megabyte of "password" is refused before it is hashed.
+    password = serializers.CharField(
+        max_length=4096, trim_whitespace=False, style={"input_type": "password"}
+    )
 
     def validate(self, attrs: dict) -> dict:
         user = authenticate(

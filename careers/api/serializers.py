@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backend.api import StrictInput
 from careers.models import (
     Classification,
     Employer,
@@ -73,7 +74,7 @@ class ExamAttemptSerializer(StudentNamed):
         read_only_fields = fields
 
 
-class ExamAttemptCreateSerializer(serializers.Serializer):
+class ExamAttemptCreateSerializer(StrictInput, serializers.Serializer):
     student = student_field()
     sat_on = serializers.DateField(help_text="The exam date.")
     result = serializers.ChoiceField(choices=ExamResult.choices, default=ExamResult.SCHEDULED)
@@ -89,7 +90,7 @@ class ExamAttemptCreateSerializer(serializers.Serializer):
     )
 
 
-class ExamAttemptUpdateSerializer(serializers.Serializer):
+class ExamAttemptUpdateSerializer(StrictInput, serializers.Serializer):
     sat_on = serializers.DateField(required=False)
     result = serializers.ChoiceField(choices=ExamResult.choices, required=False)
     scaled_score = serializers.IntegerField(
@@ -126,7 +127,7 @@ class EmployerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EmployerInputSerializer(serializers.Serializer):
+class EmployerInputSerializer(StrictInput, serializers.Serializer):
     name = serializers.CharField(max_length=150)
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)
     contact_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
@@ -134,7 +135,7 @@ class EmployerInputSerializer(serializers.Serializer):
     contact_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
 
 
-class FromSiteSerializer(serializers.Serializer):
+class FromSiteSerializer(StrictInput, serializers.Serializer):
     site = serializers.PrimaryKeyRelatedField(queryset=Site.objects.all())
 
 
@@ -162,7 +163,7 @@ class JobApplicationSerializer(StudentNamed):
         read_only_fields = fields
 
 
-class JobApplicationUpdateSerializer(serializers.Serializer):
+class JobApplicationUpdateSerializer(StrictInput, serializers.Serializer):
     employer = serializers.PrimaryKeyRelatedField(queryset=Employer.objects.all(), required=False)
     role = serializers.CharField(max_length=150, required=False)
     status = serializers.ChoiceField(choices=JobApplicationStatus.choices, required=False)
@@ -246,7 +247,7 @@ class JobPlacementSerializer(StudentNamed):
         return wage_vs_median(placement, latest_reference_pay(placement))
 
 
-class JobPlacementUpdateSerializer(serializers.Serializer):
+class JobPlacementUpdateSerializer(StrictInput, serializers.Serializer):
     employer = serializers.PrimaryKeyRelatedField(queryset=Employer.objects.all(), required=False)
     title = serializers.CharField(max_length=150, required=False)
     classification = serializers.ChoiceField(choices=Classification.choices, required=False)
@@ -295,7 +296,7 @@ class UnavailabilitySerializer(StudentNamed):
         read_only_fields = fields
 
 
-class UnavailabilityUpdateSerializer(serializers.Serializer):
+class UnavailabilityUpdateSerializer(StrictInput, serializers.Serializer):
     reason = serializers.ChoiceField(choices=UnavailableReason.choices, required=False)
     documented_on = serializers.DateField(required=False)
     evidence_note = serializers.CharField(max_length=4000, required=False)

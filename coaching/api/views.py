@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from accounts.models import Role
 from accounts.permissions import HasRole, IsStaff
+from backend.api import StrictInput
 from coaching.models import CoachingSession, CoachNote, SessionKind, SessionStatus
 from coaching.services import note_add, session_schedule, session_update
 from enrollment.models import Student
@@ -64,14 +65,14 @@ class SessionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SessionCreateSerializer(serializers.Serializer):
+class SessionCreateSerializer(StrictInput, serializers.Serializer):
     student = serializers.IntegerField(min_value=1)
     kind = serializers.ChoiceField(choices=SessionKind.choices)
     starts_at = serializers.DateTimeField()
     duration_minutes = serializers.IntegerField(min_value=5, max_value=480, default=30)
 
 
-class SessionUpdateSerializer(serializers.Serializer):
+class SessionUpdateSerializer(StrictInput, serializers.Serializer):
     kind = serializers.ChoiceField(choices=SessionKind.choices, required=False)
     starts_at = serializers.DateTimeField(required=False)
     duration_minutes = serializers.IntegerField(min_value=5, max_value=480, required=False)
@@ -137,7 +138,7 @@ class NoteSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class NoteCreateSerializer(serializers.Serializer):
+class NoteCreateSerializer(StrictInput, serializers.Serializer):
     student = serializers.IntegerField(min_value=1)
     body = serializers.CharField(max_length=4000)
 

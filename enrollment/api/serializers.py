@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
+from backend.api import StrictInput
 from enrollment.models import Application, ApplicationEvent, Cohort, Education, Program, SeatStatus
 from enrollment.selectors import cohort_status
 from enrollment.services import next_open_cohort
@@ -71,13 +72,13 @@ class StaffCohortSerializer(CohortSerializer):
         ]
 
 
-class ConsentSerializer(serializers.Serializer):
+class ConsentSerializer(StrictInput, serializers.Serializer):
     sms = serializers.BooleanField(default=False)
     email = serializers.BooleanField(default=False)
     phone = serializers.BooleanField(default=False)
 
 
-class ApplicationCreateSerializer(serializers.Serializer):
+class ApplicationCreateSerializer(StrictInput, serializers.Serializer):
     # An id, checked by the service under its lock: no second read of the cohort per request.
     cohort = serializers.IntegerField(min_value=1, required=False)
     program = serializers.SlugRelatedField(
@@ -188,5 +189,5 @@ class WaitlistEntrySerializer(serializers.ModelSerializer):
         fields = ["id", "position", "first_name", "last_name", "email", "phone", "submitted_at"]
 
 
-class WithdrawSerializer(serializers.Serializer):
+class WithdrawSerializer(StrictInput, serializers.Serializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")

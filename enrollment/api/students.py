@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from accounts.models import Role
 from accounts.permissions import HasRole, IsAdmin, IsStaff
+from backend.api import StrictInput
 from coaching.selectors import FLAG_LABELS, risk_flags, student_messages
 from coaching.services import message_student
 from enrollment.models import Cohort, Student, StudentStage
@@ -157,26 +158,26 @@ def _today() -> date:
     return timezone.localdate()
 
 
-class GraduateSerializer(serializers.Serializer):
+class GraduateSerializer(StrictInput, serializers.Serializer):
     on = serializers.DateField(default=_today, help_text="Graduation date; today by default.")
 
 
-class StudentWithdrawSerializer(serializers.Serializer):
+class StudentWithdrawSerializer(StrictInput, serializers.Serializer):
     on = serializers.DateField(default=_today, help_text="Last day; today by default.")
     reason = serializers.CharField(max_length=300)
 
 
-class LeaveSerializer(serializers.Serializer):
+class LeaveSerializer(StrictInput, serializers.Serializer):
     starts_on = serializers.DateField(default=_today)
     expected_return_on = serializers.DateField(required=False, allow_null=True, default=None)
     reason = serializers.CharField(max_length=300)
 
 
-class ReturnSerializer(serializers.Serializer):
+class ReturnSerializer(StrictInput, serializers.Serializer):
     on = serializers.DateField(default=_today)
 
 
-class ReenterSerializer(serializers.Serializer):
+class ReenterSerializer(StrictInput, serializers.Serializer):
     cohort = serializers.PrimaryKeyRelatedField(queryset=Cohort.objects.all())
     on = serializers.DateField(default=_today)
 
@@ -218,7 +219,7 @@ class StudentDetailSerializer(StudentSerializer):
         read_only_fields = fields
 
 
-class MessageInSerializer(serializers.Serializer):
+class MessageInSerializer(StrictInput, serializers.Serializer):
     channel = serializers.ChoiceField(choices=MessageChannel.choices)
     subject = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
     body = serializers.CharField(max_length=4000)

@@ -12,6 +12,7 @@ from rest_framework.throttling import BaseThrottle
 
 from accounts.permissions import IsStaff
 from backend.api import ApplyRateThrottle
+from backend.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from enrollment.api.filters import ApplicationFilter, CohortFilter
 from enrollment.api.serializers import (
     ApplicationCreatedSerializer,
@@ -153,7 +154,9 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(
         request=ApplicationCreateSerializer,
         responses={201: ApplicationCreatedSerializer, 200: ApplicationCreatedSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         data = ApplicationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Role, User
+from backend.api import MAX_ID, StrictInput
 from enrollment.models import Program, Student
 from externships.models import (
     Externship,
@@ -49,7 +50,7 @@ class SiteSerializer(serializers.ModelSerializer):
         ]
 
 
-class SiteInputSerializer(serializers.ModelSerializer):
+class SiteInputSerializer(StrictInput, serializers.ModelSerializer):
     programs = serializers.SlugRelatedField(
         slug_field="slug", many=True, queryset=Program.objects.all()
     )
@@ -98,7 +99,7 @@ class ExternshipSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ExternshipCreateSerializer(serializers.Serializer):
+class ExternshipCreateSerializer(StrictInput, serializers.Serializer):
     # The service checks the program, the agreement, the supervisor, documents and capacity.
     student = serializers.PrimaryKeyRelatedField(
         queryset=Student.objects.select_related("cohort__program")
@@ -109,7 +110,7 @@ class ExternshipCreateSerializer(serializers.Serializer):
     ends_on = serializers.DateField()
 
 
-class ExternshipUpdateSerializer(serializers.Serializer):
+class ExternshipUpdateSerializer(StrictInput, serializers.Serializer):
     status = serializers.ChoiceField(
         choices=[ExternshipStatus.COMPLETED, ExternshipStatus.CANCELLED],
         help_text="Close a placement; logs need an active externship.",
@@ -200,7 +201,7 @@ class ProcedureLogSerializer(ClinicalLogSerializer):
         read_only_fields = fields
 
 
-class HourLogCreateSerializer(serializers.Serializer):
+class HourLogCreateSerializer(StrictInput, serializers.Serializer):
     externship = OwnedBy(queryset=Externship.objects.all(), student_path="student")
     date = serializers.DateField()
     start_time = serializers.TimeField(input_formats=HH_MM, help_text="HH:MM")
@@ -218,7 +219,7 @@ class HourLogCreateSerializer(serializers.Serializer):
     )
 
 
-class ProcedureLogCreateSerializer(serializers.Serializer):
+class ProcedureLogCreateSerializer(StrictInput, serializers.Serializer):
     externship = OwnedBy(queryset=Externship.objects.all(), student_path="student")
     date = serializers.DateField()
     kind = serializers.ChoiceField(choices=ProcedureKind.choices)
@@ -252,17 +253,17 @@ class ProcedureLogCreateSerializer(serializers.Serializer):
     )
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(StrictInput, serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
-class ResubmitSerializer(serializers.Serializer):
+class ResubmitSerializer(StrictInput, serializers.Serializer):
     notes = serializers.CharField(
         max_length=2000, help_text="The information the supervisor asked for."
     )
 
 
-class BulkApproveSerializer(serializers.Serializer):
+class BulkApproveSerializer(StrictInput, serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1, max_length=200
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=200
     )

@@ -18,6 +18,7 @@ from rest_framework.serializers import BaseSerializer
 from accounts.models import Role, User
 from accounts.permissions import HasRole, IsAdmin, IsStaff, IsStudent
 from backend.errors import NotAllowed, RuleViolation
+from backend.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from enrollment.models import Student
 from externships.api.filters import (
     ExternshipFilter,
@@ -220,6 +221,7 @@ class ClinicalLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def _respond(self, log: HourLog | ProcedureLog, code: int = status.HTTP_200_OK) -> Response:
         return Response(self.get_serializer(self.get_queryset().get(pk=log.pk)).data, status=code)
 
+    @idempotent
     def create(self, request: Request) -> Response:
         student = self._student()
         body = self.create_serializer_class(data=request.data, context={"request": request})
@@ -291,7 +293,11 @@ class ClinicalLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
 
 @extend_schema_view(
-    create=extend_schema(request=HourLogCreateSerializer, responses={201: HourLogSerializer}),
+    create=extend_schema(
+        request=HourLogCreateSerializer,
+        responses={201: HourLogSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    ),
     bulk_approve=extend_schema(
         request=BulkApproveSerializer, responses=HourLogSerializer(many=True)
     ),
@@ -309,7 +315,9 @@ class HourLogViewSet(ClinicalLogViewSet):
 
 @extend_schema_view(
     create=extend_schema(
-        request=ProcedureLogCreateSerializer, responses={201: ProcedureLogSerializer}
+        request=ProcedureLogCreateSerializer,
+        responses={201: ProcedureLogSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
     ),
     bulk_approve=extend_schema(
         request=BulkApproveSerializer, responses=ProcedureLogSerializer(many=True)

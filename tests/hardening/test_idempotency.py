@@ -1,0 +1,170 @@
+"""`Idempotency-Key` on applying and on logging clinical work: a retry gets the first answer,
+the same key with another body is a 422, and keys are forgotten after a day.
+
+Cast: an anonymous applicant (applications), Avery and Blake, two students with active
+externships (hour and procedure logs)."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from backend.models import IdempotencyKey
+from enrollment.models import Application
+from externships.models import HourLog, ProcedureLog
+from tests.concurrency import at_once
+from tests.conftest import client_for
+from tests.factories import CohortFactory, ExternshipFactory, applicant
+from tests.hardening import operations
+
+DAY_BEFORE = (timezone.localdate() - timedelta(days=2)).isoformat()
+
+
+def apply_body(cohort_id: int, n: int = 1) -> dict:
+    return {**applicant(n, date_of_birth="1998-05-17"), "cohort": cohort_id}
+
+
+def hours_body(externship_id: int) -> dict:
+    return {
+        "externship": externship_id,
+        "date": DAY_BEFORE,
+        "start_time": "09:00",
+        "end_time": "12:00",
+        "activities": "Rooming patients",
+    }
+
+
+def procedure_body(externship_id: int) -> dict:
+    return {"externship": externship_id, "date": DAY_BEFORE, "kind": "venipuncture"}
+
+
+@pytest.mark.django_db
+def test_it_replays_the_first_answer_to_a_retried_application(api: APIClient) -> None:
+    cohort = CohortFactory()
+    first = api.post(
+        "/api/v1/applications/", apply_body(cohort.pk), format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    again = api.post(
+        "/api/v1/applications/", apply_body(cohort.pk), format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert Application.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_it_refuses_the_same_key_with_a_different_body(api: APIClient) -> None:
+    cohort = CohortFactory()
+    api.post(
+        "/api/v1/applications/", apply_body(cohort.pk, 1), format="json", HTTP_IDEMPOTENCY_KEY="k"
+    )
+    other = api.post(
+        "/api/v1/applications/", apply_body(cohort.pk, 2), format="json", HTTP_IDEMPOTENCY_KEY="k"
+    )
+    assert other.status_code == 422
+    assert other.json() == {
+        "Idempotency-Key": ["This key was already used with a different request."]
+    }
+    assert Application.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_it_keeps_two_clients_keys_apart() -> None:
+    cohort = CohortFactory()
+    for n, address in enumerate(("192.0.2.1", "192.0.2.2")):
+        response = APIClient(REMOTE_ADDR=address).post(
+            "/api/v1/applications/",
+            apply_body(cohort.pk, n),
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="same-key",
+        )
+        assert response.status_code == 201
+    assert Application.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_it_replays_a_retried_hour_log_and_keeps_students_apart() -> None:
+    avery, blake = ExternshipFactory(), ExternshipFactory()
+    for externship in (avery, avery, blake):
+        response = client_for(externship.student.user).post(
+            "/api/v1/hour-logs/", hours_body(externship.pk), HTTP_IDEMPOTENCY_KEY="shift-1"
+        )
+        assert response.status_code == 201
+    assert HourLog.objects.filter(externship=avery).count() == 1
+    assert HourLog.objects.filter(externship=blake).count() == 1
+
+
+@pytest.mark.django_db
+def test_it_replays_a_refusal_too() -> None:
+    # The first answer, whatever it was: a retry of a refused log is refused the same way.
+    externship = ExternshipFactory()
+    body = {**procedure_body(externship.pk), "count": 0}
+    client = client_for(externship.student.user)
+    first = client.post("/api/v1/procedure-logs/", body, HTTP_IDEMPOTENCY_KEY="p")
+    again = client.post("/api/v1/procedure-logs/", body, HTTP_IDEMPOTENCY_KEY="p")
+    assert first.status_code == again.status_code == 400
+    assert again.json() == first.json()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", ["", "k" * 256, "caf\u00e9", "tab\there"])
+def test_it_refuses_a_key_that_is_not_1_to_255_printable_ascii(api: APIClient, key: str) -> None:
+    response = api.post(
+        "/api/v1/applications/",
+        apply_body(CohortFactory().pk),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=key,
+    )
+    assert response.status_code == 400
+    assert "Idempotency-Key" in response.json()
+    assert Application.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_it_works_as_before_without_the_header(api: APIClient) -> None:
+    response = api.post("/api/v1/applications/", apply_body(CohortFactory().pk), format="json")
+    assert response.status_code == 201
+    assert IdempotencyKey.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_periodic_job_forgets_keys_after_a_day(capsys: pytest.CaptureFixture) -> None:
+    old = IdempotencyKey.objects.create(scope="user:1 /api/v1/hour-logs/", key="a", fingerprint="f")
+    IdempotencyKey.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=25))
+    IdempotencyKey.objects.create(scope="user:1 /api/v1/hour-logs/", key="b", fingerprint="f")
+    call_command("periodic")
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["b"]
+    assert "expire_idempotency_keys: 1" in capsys.readouterr().out
+
+
+def test_the_schema_documents_the_header_on_each_operation() -> None:
+    paths = operations.schema()["paths"]
+    for path in ("/api/v1/applications/", "/api/v1/hour-logs/", "/api/v1/procedure-logs/"):
+        parameters = paths[path]["post"]["parameters"]
+        assert {"in": "header", "name": "Idempotency-Key"}.items() <= next(
+            p for p in parameters if p["name"] == "Idempotency-Key"
+        ).items()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_simultaneous_requests_with_one_key_log_the_procedure_once() -> None:
+    # Procedures may repeat on a day, so only the key stands between ten requests and ten logs.
+    externship = ExternshipFactory()
+
+    def post() -> tuple[int, str]:
+        response = client_for(externship.student.user).post(
+            "/api/v1/procedure-logs/", procedure_body(externship.pk), HTTP_IDEMPOTENCY_KEY="once"
+        )
+        return response.status_code, response.get("Idempotent-Replayed", "")
+
+    results = at_once(post, [()] * 10, threads=10)
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert ProcedureLog.objects.filter(externship=externship).count() == 1
+    assert IdempotencyKey.objects.count() == 1
+    firsts = [r for r in results if r == (201, "")]
+    assert len(firsts) == 1, results
+    # The others came while it ran (409) or after (the same 201, replayed).
+    assert {r for r in results if r not in firsts} <= {(409, ""), (201, "true")}
