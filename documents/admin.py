@@ -172,7 +172,10 @@ class ExportJobAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request, job) or job.status != ExportStatus.READY:
             return redirect("admin:documents_exportjob_progress", job.pk)
         return FileResponse(
-            job.file.open("rb"), content_type="application/pdf", filename=job.filename
+            job.file.open("rb"),
+            content_type="application/pdf",
+            filename=job.filename,
+            as_attachment=True,
         )
 
 

@@ -113,5 +113,8 @@ class ExportViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets
         if job.status != ExportStatus.READY:
             raise NotAllowed(f"The export is {job.status} ({job.percent}%); it is not ready yet.")
         return FileResponse(
-            job.file.open("rb"), content_type="application/pdf", filename=job.filename
+            job.file.open("rb"),
+            content_type="application/pdf",
+            filename=job.filename,
+            as_attachment=True,
         )
