@@ -31,6 +31,10 @@ class Certificate(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     revoke_reason = models.CharField(max_length=300, blank=True)
+    # The QR code is made once (encoding picks the best of 8 masks, which is slow) and kept with
+    # the address it encodes; a changed SITE_URL makes it again.
+    qr = models.TextField(blank=True, editable=False, help_text="PNG data URI of the QR code.")
+    qr_url = models.CharField(max_length=300, blank=True, editable=False)
 
     class Meta:
         ordering = ["-issued_at", "-id"]

@@ -9,6 +9,7 @@ import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from weasyprint import HTML
@@ -74,7 +75,11 @@ def html_to_pdf_in_worker(
         else:
             if on_part is not None:
                 on_part()
-    return future.result()
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        shutdown_worker()  # the worker died (e.g. out of memory): the next export starts afresh
+        raise
 
 
 def shutdown_worker() -> None:
@@ -84,3 +89,16 @@ def shutdown_worker() -> None:
         if _pool is not None:
             _pool.shutdown()
         _pool, _pool_queue = None, None
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM), in MB; the benchmarks ask the worker."""
+    with open("/proc/self/status") as status:
+        kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    return kb / 1024
+
+
+def worker_peak_rss_mb() -> float:
+    """The worker process's peak resident memory so far (it must have a task left to run)."""
+    pool, _ = _worker_pool(1)
+    return pool.submit(peak_rss_mb).result()

@@ -53,7 +53,11 @@ def certificate_issue(*, student: Student, by: User | None, anew: bool = False) 
                 "only an admin can issue a new one."
             )
         completed_on = completion_dates([current]).get(current.pk) or timezone.localdate()
-        return Certificate.objects.create(student=current, completed_on=completed_on, issued_by=by)
+        certificate = Certificate(student=current, completed_on=completed_on, issued_by=by)
+        certificate.qr_url = verification_url(certificate.code)
+        certificate.qr = qr_data_uri(certificate.qr_url)
+        certificate.save()
+        return certificate
 
 
 def certificate_revoke(*, certificate: Certificate, by: User, reason: str) -> Certificate:
@@ -76,12 +80,26 @@ def verification_url(code: str) -> str:
     return settings.SITE_URL + reverse("verify", args=[code])
 
 
+def qr_data_uri(url: str) -> str:
+    """A QR code for `url` as a PNG data URI, one pixel a module (the PDF scales it sharp)."""
+    return segno.make(url, error="m").png_data_uri(scale=1, border=1)
+
+
+def certificate_qr(certificate: Certificate) -> str:
+    """The certificate's stored QR code, made again (and kept) when SITE_URL has changed."""
+    url = verification_url(certificate.code)
+    if certificate.qr_url != url or not certificate.qr:
+        certificate.qr_url, certificate.qr = url, qr_data_uri(url)
+        Certificate.objects.filter(pk=certificate.pk).update(qr_url=url, qr=certificate.qr)
+    return certificate.qr
+
+
 def certificates_html(certificates: list[Certificate]) -> str:
     """One HTML document with a page per certificate."""
     facts = certificate_facts(certificates)
     for cert in facts:
-        cert.url = verification_url(cert.certificate.code)
-        cert.qr = segno.make(cert.url, error="m").svg_data_uri(border=1)
+        cert.qr = certificate_qr(cert.certificate)
+        cert.url = cert.certificate.qr_url
     return render_to_string(
         "documents/certificates.html", {"certificates": facts, "site_name": settings.SITE_NAME}
     )

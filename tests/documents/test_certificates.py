@@ -149,3 +149,19 @@ def test_an_admin_may_issue_anew_after_a_revocation(admin_user) -> None:
     certificate_revoke(certificate=old, by=admin_user, reason="Name misspelt.")
     new = certificate_issue(student=student, by=admin_user, anew=True)
     assert new.code != old.code
+
+
+def test_the_qr_code_is_made_at_issue_and_again_when_the_site_address_changes(settings) -> None:
+    from documents.services import qr_data_uri
+
+    settings.SITE_URL = "https://old.example"
+    certificate = certificate_issue(student=graduate(), by=None)
+    assert certificate.qr == qr_data_uri(f"https://old.example/verify/{certificate.code}/")
+    settings.SITE_URL = "https://new.example"
+    student = certificate.student
+    (text,) = pdf_pages(
+        client_for(student.user).get(f"/api/v1/students/{student.pk}/certificate.pdf").content
+    )
+    assert f"https://new.example/verify/{certificate.code}/" in text
+    certificate.refresh_from_db()
+    assert certificate.qr == qr_data_uri(f"https://new.example/verify/{certificate.code}/")

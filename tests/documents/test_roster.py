@@ -117,3 +117,13 @@ def test_an_empty_cohort_still_gets_a_roster(admin_user) -> None:
         client_for(admin_user).get(f"/api/v1/cohorts/{cohort.pk}/roster.pdf").content
     )
     assert "No students in this cohort." in text
+
+
+def test_a_client_asking_for_a_pdf_gets_it_and_errors_come_as_json(admin_user, cohort) -> None:
+    client = client_for(admin_user)
+    response = client.get(f"/api/v1/cohorts/{cohort.pk}/roster.pdf", HTTP_ACCEPT="application/pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    missing = client.get("/api/v1/cohorts/999999/roster.pdf", HTTP_ACCEPT="application/pdf")
+    assert missing.status_code == 404
+    assert missing.json()["detail"]
