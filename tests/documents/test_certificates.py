@@ -7,6 +7,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -165,3 +167,14 @@ def test_the_qr_code_is_made_at_issue_and_again_when_the_site_address_changes(se
     assert f"https://new.example/verify/{certificate.code}/" in text
     certificate.refresh_from_db()
     assert certificate.qr == qr_data_uri(f"https://new.example/verify/{certificate.code}/")
+
+
+def test_it_reads_a_certificate_in_a_fixed_number_of_queries() -> None:
+    student = graduate()
+    client = client_for(student.user)
+    client.get(f"/api/v1/students/{student.pk}/certificate.pdf")  # issued here
+    # The student (visible to the user); in a savepoint, the student locked and their latest
+    # certificate; then progress: approved evidence (one union) and the requirements.
+    with CaptureQueriesContext(connection) as queries:
+        client.get(f"/api/v1/students/{student.pk}/certificate.pdf")
+    assert len([q for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]) == 5
