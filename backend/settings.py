@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "careers",
     "coaching",
     "messaging",
+    "documents",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +124,13 @@ PHONENUMBER_DEFAULT_REGION = envstr("PHONE_REGION", "US")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# Exported PDFs (Django storage); served only through views that check who asks, never as MEDIA_URL.
+MEDIA_ROOT = envstr("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
+
+# PDFs: cohorts up to this many students render in the request; larger ones in the background.
+PDF_SYNC_MAX_STUDENTS = envint("PDF_SYNC_MAX_STUDENTS", 100, minimum=0)
+# A rendering worker process is replaced after this many documents (WeasyPrint keeps its memory).
+PDF_RENDERS_PER_WORKER = envint("PDF_RENDERS_PER_WORKER", 10, minimum=1)
 
 # Cache: shared Redis when configured (throttle counts then hold across processes).
 REDIS_URL = envstr("REDIS_URL", "")
@@ -211,6 +219,8 @@ SPECTACULAR_SETTINGS = {
         "JobApplicationStatusEnum": "careers.models.JobApplicationStatus",
         "SessionKindEnum": "coaching.models.SessionKind",
         "SessionStatusEnum": "coaching.models.SessionStatus",
+        "ExportKindEnum": "documents.models.ExportKind",
+        "ExportStatusEnum": "documents.models.ExportStatus",
     },
 }
 
@@ -233,4 +243,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every rendering step at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}},
 }

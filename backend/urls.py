@@ -64,6 +64,7 @@ urlpatterns = [
     path("", include("externships.urls")),
     path("", include("coaching.urls")),
     path("", include("careers.urls")),
+    path("", include("documents.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("start/", account_views.start, name="start"),
@@ -82,6 +83,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/auth/token/", TokenView.as_view(), name="auth-token"),
     path("api/v1/messaging/sms/inbound/", InboundTextView.as_view(), name="sms-inbound"),
+    path("api/v1/", include("documents.api.urls")),
     path("api/v1/", include(router.urls)),
 ]
 

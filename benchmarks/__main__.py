@@ -12,7 +12,15 @@ import sys
 
 from benchmarks import SECRET_KEY, BenchmarkError
 
-BENCHMARKS = ("api_overhead", "apply_burst", "coach_dashboard", "outcomes_report", "progress_list")
+BENCHMARKS = (
+    "api_overhead",
+    "apply_burst",
+    "certificates_batch",
+    "coach_dashboard",
+    "outcomes_report",
+    "progress_list",
+    "roster_pdf",
+)
 KEYS = ("bench", "metric", "value", "unit", "baseline", "ratio", "params")
 
 

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 
 from accounts.models import Role, User
 from backend.errors import DomainError
+from documents.admin import export_certificates, export_roster, student_certificates
 from enrollment.models import (
     ENROLLED_STAGES,
     Application,
@@ -74,6 +75,7 @@ class CohortAdmin(admin.ModelAdmin):
     list_filter = ("program",)
     date_hierarchy = "starts_on"
     filter_horizontal = ("coaches",)
+    actions = [export_roster, export_certificates]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Cohort]:
         return cohorts_with_counts(super().get_queryset(request))
@@ -264,7 +266,7 @@ class StudentAdmin(admin.ModelAdmin):
     fields = ("user", "application", "cohort", "coach", "requirement_set", "stage", "enrolled_at")
     readonly_fields = ("user", "application", "cohort", "requirement_set", "stage", "enrolled_at")
     inlines = [PeriodInline, LeaveInline, StudentEventInline]
-    actions = ["graduate_today"]
+    actions = ["graduate_today", student_certificates]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,0 +1,40 @@
+from django.urls import reverse
+from rest_framework import serializers
+
+from documents.models import ExportJob, ExportKind
+from enrollment.models import Cohort
+
+
+class ExportRequestSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ExportKind.choices)
+    cohort = serializers.PrimaryKeyRelatedField(queryset=Cohort.objects.all())
+
+
+class ExportJobSerializer(serializers.ModelSerializer):
+    """A background PDF export and its progress; `download_url` once it is ready."""
+
+    percent = serializers.IntegerField(help_text="0 to 100.")
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExportJob
+        fields = [
+            "id",
+            "kind",
+            "cohort",
+            "status",
+            "done",
+            "total",
+            "percent",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, job: ExportJob) -> str | None:
+        if job.status != "ready":
+            return None
+        return reverse("export-download", args=[job.pk])

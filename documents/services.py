@@ -1,0 +1,246 @@
+"""Certificates (issue, revoke) and cohort PDFs (in the request, or exported in the background
+with progress). Rendering of background exports happens in a recycled worker process."""
+
+import logging
+from datetime import date
+
+import segno
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from backend.errors import NotAllowed, RuleViolation
+from documents import rendering
+from documents.models import Certificate, ExportJob, ExportKind, ExportStatus
+from documents.selectors import (
+    BATCH,
+    RosterRow,
+    certificate_facts,
+    completion_dates,
+    graduates,
+    roster_batches,
+)
+from enrollment.models import Cohort, Student, StudentStage
+
+logger = logging.getLogger(__name__)
+
+# Certificates per HTML document in a batch: each is one step of an export's progress.
+CERTIFICATES_PER_PART = 25
+
+
+def certificate_issue(*, student: Student, by: User | None, anew: bool = False) -> Certificate:
+    """The student's valid certificate, issued now if they have none. Completion holds once the
+    student has graduated (graduation is refused until the clinical requirements are met), and
+    the certificate carries the graduation date. After a revocation only an admin issues anew."""
+    with transaction.atomic():
+        current = Student.objects.select_for_update().select_related("user").get(pk=student.pk)
+        if current.stage != StudentStage.GRADUATED:
+            raise NotAllowed(
+                f"A certificate is issued once the student has graduated; {current} is "
+                f"{current.get_stage_display().lower()}."
+            )
+        latest = current.certificates.order_by("-issued_at", "-id").first()
+        if latest is not None and not latest.is_revoked:
+            return latest
+        if latest is not None and not anew:
+            raise NotAllowed(
+                f"The certificate was revoked on {timezone.localdate(latest.revoked_at)}; "
+                "only an admin can issue a new one."
+            )
+        completed_on = completion_dates([current]).get(current.pk) or timezone.localdate()
+        certificate = Certificate(student=current, completed_on=completed_on, issued_by=by)
+        certificate.qr_url = verification_url(certificate.code)
+        certificate.qr = qr_data_uri(certificate.qr_url)
+        certificate.save()
+        return certificate
+
+
+def certificate_revoke(*, certificate: Certificate, by: User, reason: str) -> Certificate:
+    """Revoke a certificate: from now on its verification page says so."""
+    reason = reason.strip()
+    if not reason:
+        raise RuleViolation("Say why the certificate is revoked.", field="reason")
+    with transaction.atomic():
+        current = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if current.is_revoked:
+            raise NotAllowed(
+                f"This certificate was already revoked on {current.revoked_at:%Y-%m-%d}."
+            )
+        current.revoked_at, current.revoked_by, current.revoke_reason = timezone.now(), by, reason
+        current.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    return current
+
+
+def verification_url(code: str) -> str:
+    return settings.SITE_URL + reverse("verify", args=[code])
+
+
+def qr_data_uri(url: str) -> str:
+    """A QR code for `url` as a PNG data URI, one pixel a module (the PDF scales it sharp)."""
+    return segno.make(url, error="m").png_data_uri(scale=1, border=1)
+
+
+def certificate_qr(certificate: Certificate) -> str:
+    """The certificate's stored QR code, made again (and kept) when SITE_URL has changed."""
+    url = verification_url(certificate.code)
+    if certificate.qr_url != url or not certificate.qr:
+        certificate.qr_url, certificate.qr = url, qr_data_uri(url)
+        Certificate.objects.filter(pk=certificate.pk).update(qr_url=url, qr=certificate.qr)
+    return certificate.qr
+
+
+def certificates_html(certificates: list[Certificate]) -> str:
+    """One HTML document with a page per certificate."""
+    facts = certificate_facts(certificates)
+    for cert in facts:
+        cert.qr = certificate_qr(cert.certificate)
+        cert.url = cert.certificate.qr_url
+    return render_to_string(
+        "documents/certificates.html", {"certificates": facts, "site_name": settings.SITE_NAME}
+    )
+
+
+def certificates_pdf(certificates: list[Certificate]) -> bytes:
+    return rendering.html_to_pdf([certificates_html(certificates)])
+
+
+def cohort_certificates(cohort: Cohort, by: User | None) -> list[Certificate]:
+    """A valid certificate for each graduate of the cohort (issued now where missing); graduates
+    whose certificate was revoked are left out."""
+    issued = []
+    for student in graduates(cohort):
+        try:
+            issued.append(certificate_issue(student=student, by=by))
+        except NotAllowed:
+            continue
+    return certificates_in_order([c.pk for c in issued])
+
+
+def certificates_in_order(ids: list[int]) -> list[Certificate]:
+    """The certificates, in the order given, with what they print joined in."""
+    loaded = Certificate.objects.filter(pk__in=ids).select_related(
+        "student__user", "student__cohort__program", "student__requirement_set"
+    )
+    by_id = {certificate.pk: certificate for certificate in loaded}
+    return [by_id[pk] for pk in ids]
+
+
+def roster_html(cohort: Cohort, batches: list[list[RosterRow]], on: date | None = None) -> str:
+    return render_to_string(
+        "documents/roster.html",
+        {
+            "cohort": cohort,
+            "batches": batches,
+            "count": sum(len(batch) for batch in batches),
+            "generated_on": on or timezone.localdate(),
+            "site_name": settings.SITE_NAME,
+        },
+    )
+
+
+def roster_pdf(cohort: Cohort) -> bytes:
+    """The roster rendered here, in the request (for cohorts up to PDF_SYNC_MAX_STUDENTS)."""
+    return rendering.html_to_pdf([roster_html(cohort, list(roster_batches(cohort)))])
+
+
+def renders_in_request(cohort: Cohort) -> bool:
+    return cohort.students.count() <= settings.PDF_SYNC_MAX_STUDENTS
+
+
+def export_start(*, kind: str, cohort: Cohort, by: User | None) -> ExportJob:
+    """Queue a background export; an export of the same kind and cohort still under way is
+    returned instead of starting a second one."""
+    if kind == ExportKind.CERTIFICATES and not graduates(cohort).exists():
+        raise NotAllowed("No student of this cohort has graduated yet: there is no certificate.")
+    with transaction.atomic():
+        Cohort.objects.select_for_update().get(pk=cohort.pk)
+        running = ExportJob.objects.filter(
+            kind=kind, cohort=cohort, status__in=(ExportStatus.QUEUED, ExportStatus.RUNNING)
+        ).first()
+        if running is not None:
+            return running
+        students = cohort.students.count()
+        job = ExportJob.objects.create(
+            kind=kind, cohort=cohort, requested_by=by, total=_steps(kind, students)
+        )
+        from documents.tasks import run_export
+
+        transaction.on_commit(lambda: run_export.enqueue(job.pk))
+    return job
+
+
+def _steps(kind: str, students: int) -> int:
+    """Data batches, then the rendered parts (one for a roster), then storing the file."""
+    batches = max(1, -(-students // BATCH))
+    parts = 1 if kind == ExportKind.ROSTER else max(1, -(-students // CERTIFICATES_PER_PART))
+    return batches + parts + 1
+
+
+def _step(job: ExportJob) -> None:
+    ExportJob.objects.filter(pk=job.pk, done__lt=F("total")).update(done=F("done") + 1)
+
+
+def export_run(job_id: int) -> ExportJob:
+    """Gather, render in the worker process, store; the file replaces the previous export of
+    the same kind and cohort. A failure is recorded on the job, never left running."""
+    job = ExportJob.objects.select_related("cohort__program", "requested_by").get(pk=job_id)
+    if job.status != ExportStatus.QUEUED:
+        return job
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportStatus.RUNNING, started_at=timezone.now()
+    )
+    try:
+        parts = _export_parts(job)
+        ExportJob.objects.filter(pk=job.pk).update(total=F("done") + len(parts) + 1)
+        pdf = rendering.html_to_pdf_in_worker(
+            parts,
+            renders_per_worker=settings.PDF_RENDERS_PER_WORKER,
+            on_part=lambda: _step(job),
+        )
+    except Exception as exc:
+        logger.exception("PDF export %s failed", job.pk)
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportStatus.FAILED, error=str(exc)[:300], finished_at=timezone.now()
+        )
+        job.refresh_from_db()
+        return job
+    job.refresh_from_db()
+    job.file.save(job.filename, ContentFile(pdf), save=False)
+    job.status, job.done, job.finished_at = ExportStatus.READY, job.total, timezone.now()
+    job.save(update_fields=["file", "status", "done", "finished_at"])
+    _replace_previous(job)
+    return job
+
+
+def _export_parts(job: ExportJob) -> list[str]:
+    if job.kind == ExportKind.ROSTER:
+        batches = []
+        for batch in roster_batches(job.cohort):
+            batches.append(batch)
+            _step(job)
+        return [roster_html(job.cohort, batches)]
+    certificates = cohort_certificates(job.cohort, job.requested_by)
+    _step(job)
+    return [
+        certificates_html(certificates[start : start + CERTIFICATES_PER_PART])
+        for start in range(0, len(certificates), CERTIFICATES_PER_PART)
+    ]
+
+
+def _replace_previous(job: ExportJob) -> None:
+    """Earlier finished exports of the same kind and cohort go, with their files."""
+    previous = ExportJob.objects.filter(
+        kind=job.kind,
+        cohort_id=job.cohort_id,
+        status__in=(ExportStatus.READY, ExportStatus.FAILED),
+        created_at__lte=job.created_at,
+    ).exclude(pk=job.pk)
+    for old in previous:
+        if old.file:
+            old.file.delete(save=False)
+        old.delete()

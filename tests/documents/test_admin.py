@@ -1,0 +1,94 @@
+"""The admin: roster and certificate actions on cohorts and students, the export progress page,
+and revoking a certificate with a reason."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from documents.models import Certificate, ExportJob
+from documents.services import certificate_issue
+from tests.documents.conftest import graduate, pdf_pages
+from tests.factories import CohortFactory, StudentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def signed_in(admin_user) -> Client:
+    client = Client()
+    client.force_login(admin_user)
+    return client
+
+
+def _action(client: Client, model: str, action: str, pks: list[int]) -> object:
+    return client.post(
+        reverse(f"admin:enrollment_{model}_changelist"),
+        {"action": action, "_selected_action": pks},
+    )
+
+
+def test_the_roster_action_gives_a_small_cohort_its_pdf_at_once(signed_in) -> None:
+    cohort = CohortFactory(name="Small")
+    student = StudentFactory(cohort=cohort)
+    response = _action(signed_in, "cohort", "export_roster", [cohort.pk])
+    assert response["Content-Type"] == "application/pdf"
+    assert student.user.email in pdf_pages(response.content)[0]
+
+
+def test_the_roster_action_sends_a_large_cohort_to_its_progress_page(
+    signed_in, settings, django_capture_on_commit_callbacks
+) -> None:
+    settings.PDF_SYNC_MAX_STUDENTS = 1
+    cohort = CohortFactory()
+    StudentFactory.create_batch(2, cohort=cohort)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _action(signed_in, "cohort", "export_roster", [cohort.pk])
+    job = ExportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:documents_exportjob_progress", args=[job.pk])
+    page = signed_in.get(response["Location"]).content.decode()
+    assert 'value="100"' in page
+    assert "Download the PDF" in page
+    download = signed_in.get(reverse("admin:documents_exportjob_download", args=[job.pk]))
+    assert len(pdf_pages(b"".join(download.streaming_content))) == 1
+
+
+def test_the_progress_page_refreshes_itself_until_the_file_is_ready(signed_in) -> None:
+    job = ExportJob.objects.create(kind="roster", cohort=CohortFactory(), done=1, total=4)
+    page = signed_in.get(reverse("admin:documents_exportjob_progress", args=[job.pk]))
+    html = page.content.decode()
+    assert 'value="25"' in html
+    assert 'http-equiv="refresh"' in html  # without JavaScript
+    assert f"/api/v1/exports/{job.pk}/" in html  # with it
+
+
+def test_the_student_action_gives_graduates_their_certificates(signed_in) -> None:
+    done, not_yet = graduate(), StudentFactory()
+    response = _action(signed_in, "student", "student_certificates", [done.pk, not_yet.pk])
+    (page,) = pdf_pages(response.content)
+    assert str(done.user) in page
+    assert Certificate.objects.filter(student=not_yet).count() == 0
+
+
+def test_an_admin_revokes_a_certificate_with_a_reason(signed_in, admin_user) -> None:
+    certificate = certificate_issue(student=graduate(), by=None)
+    url = reverse("admin:documents_certificate_revoke", args=[certificate.pk])
+    assert signed_in.post(url, {"reason": ""}).status_code == 200  # the form again, with errors
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is None
+    assert signed_in.post(url, {"reason": "Issued in error."}).status_code == 302
+    certificate.refresh_from_db()
+    assert certificate.revoked_by == admin_user
+    assert certificate.revoke_reason == "Issued in error."
+
+
+def test_an_admin_issues_a_new_certificate_after_a_revocation(signed_in, admin_user) -> None:
+    from documents.services import certificate_revoke
+
+    old = certificate_issue(student=graduate(), by=None)
+    certificate_revoke(certificate=old, by=admin_user, reason="Name misspelt.")
+    response = signed_in.post(reverse("admin:documents_certificate_reissue", args=[old.pk]))
+    new = Certificate.objects.get(revoked_at=None)
+    assert response["Location"] == reverse("admin:documents_certificate_change", args=[new.pk])
+    assert new.code != old.code
+    assert signed_in.get(response["Location"]).status_code == 200
