@@ -182,6 +182,7 @@ SMS_WEBHOOK_SECRET = envstr("SMS_WEBHOOK_SECRET", "")
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 APPLY_RATE = envrate("APPLY_RATE", "20/hour")
+ANON_RATE = envrate("ANON_RATE", "60/minute")
 # Outcome reports mark a rate under its benchmark (whole percent).
 OUTCOME_BENCHMARKS = {
     rate: envint(f"OUTCOME_BENCHMARK_{rate.upper()}", 70, minimum=0, maximum=100)
@@ -197,7 +198,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "backend.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"apply": APPLY_RATE, "login": "10/minute"},
+    # Counted in the default cache: Redis when REDIS_URL is set, so every process shares them.
+    "DEFAULT_THROTTLE_RATES": {"apply": APPLY_RATE, "login": "10/minute", "token": ANON_RATE},
     # How many proxies stand in front; only then is X-Forwarded-For believed.
     "NUM_PROXIES": envint("TRUSTED_PROXIES", 0, minimum=0) or None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -6,6 +6,8 @@ from rest_framework.routers import DefaultRouter
 
 from accounts import views as account_views
 from accounts.api.views import TokenView
+from backend.api import LoginRateThrottle
+from backend.throttles import throttled
 from careers.api.reports import OutcomeReportViewSet
 from careers.api.views import (
     EmployerViewSet,
@@ -52,12 +54,20 @@ urlpatterns = [
     path("", include("externships.urls")),
     path("", include("coaching.urls")),
     path("", include("careers.urls")),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        throttled(LoginRateThrottle, methods=("POST",))(
+            auth_views.LoginView.as_view(redirect_authenticated_user=True)
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("start/", account_views.start, name="start"),
     path(
         "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        throttled(LoginRateThrottle, methods=("GET", "POST"))(
+            auth_views.PasswordResetConfirmView.as_view()
+        ),
         name="password_reset_confirm",
     ),
     path(
