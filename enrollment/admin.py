@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.models import Role, User
+from backend.admin import AuditedAdmin
 from backend.errors import DomainError
 from enrollment.models import (
     ENROLLED_STAGES,
@@ -186,7 +187,7 @@ class ConsentInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(AuditedAdmin):
     """Read-only: status changes go through the services (and the applicant's status page)."""
 
     list_display = ("full_name", "email", "cohort", "status", "submitted_at", "offer_expires_at")
@@ -209,7 +210,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(admin.ModelAdmin):
+class ConsentRecordAdmin(AuditedAdmin):
     list_display = ("address", "channel", "granted", "disclosure_version", "at")
     list_filter = ("channel", "granted", "disclosure_version")
     search_fields = ("address",)
@@ -253,7 +254,7 @@ class StudentEventInline(ReadOnlyInline):
 
 
 @admin.register(Student)
-class StudentAdmin(admin.ModelAdmin):
+class StudentAdmin(AuditedAdmin):
     """Students are made by accepting an offer; their stage changes through the services (the
     API's graduate / withdraw / leave / reenter, or the action here), so each keeps its history."""
 
