@@ -12,6 +12,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
+from email.message import Message
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -94,6 +96,13 @@ def manage(env: dict[str, str], *args: str) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: Message
+    text: str
+
+
 class Browser:
     """A client that speaks to the server as if through a TLS-terminating proxy, keeping cookies."""
 
@@ -102,9 +111,7 @@ class Browser:
         self.origin = f"https://127.0.0.1:{port}"
         self.cookies: dict[str, str] = {}
 
-    def request(
-        self, method: str, path: str, form: dict[str, str] | None = None
-    ) -> http.client.HTTPResponse:
+    def request(self, method: str, path: str, form: dict[str, str] | None = None) -> Answer:
         headers = {"Host": f"127.0.0.1:{self.port}", "X-Forwarded-Proto": "https"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -115,14 +122,16 @@ class Browser:
             headers["Origin"] = self.origin
             headers["Referer"] = self.origin + path
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        conn.request(method, path, body, headers)
-        response = conn.getresponse()
-        response.text = response.read().decode()
-        conn.close()
-        for header in response.headers.get_all("Set-Cookie") or []:
+        try:
+            conn.request(method, path, body, headers)
+            response = conn.getresponse()
+            answer = Answer(response.status, response.headers, response.read().decode())
+        finally:
+            conn.close()
+        for header in answer.headers.get_all("Set-Cookie") or []:
             for name, morsel in SimpleCookie(header).items():
                 self.cookies[name] = morsel.value
-        return response
+        return answer
 
 
 @pytest.fixture
