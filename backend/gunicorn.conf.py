@@ -1,14 +1,20 @@
 """gunicorn's settings for Pathway: `gunicorn -c backend/gunicorn.conf.py backend.wsgi`.
 
-Read from the environment like the rest of the settings: PORT, WEB_CONCURRENCY, WEB_TIMEOUT.
+Read from the environment like the rest of the settings: PORT, WEB_HOST, WEB_CONCURRENCY,
+WEB_TIMEOUT, FORWARDED_ALLOW_IPS.
 """
 
 import os
+from pathlib import Path
+
+from dotenv import load_dotenv
 
 from backend.env import envint, envstr
 
+load_dotenv(Path(__file__).resolve().parent.parent / ".env")  # as settings.py does
+
 # Sync workers: every request is short and the database is the limit, not the CPU.
-bind = f"{envstr('HOST', '0.0.0.0')}:{envint('PORT', 8000, minimum=1, maximum=65535)}"
+bind = f"{envstr('WEB_HOST', '0.0.0.0')}:{envint('PORT', 8000, minimum=1, maximum=65535)}"
 workers = envint("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1, minimum=1)
 timeout = envint("WEB_TIMEOUT", 30, minimum=1)
 graceful_timeout = 30

@@ -171,3 +171,18 @@ def test_every_audited_model_has_a_history() -> None:
         model = next(m for m in apps.get_models() if m.__name__ == name)
         assert model.audit_trail.model.__name__ == f"Historical{name}"
     assert HourLog.audit_trail.model._meta.get_field("history_user").null
+
+
+def test_a_deleted_record_keeps_its_history(admin_user) -> None:
+    # Withdrawing before the cohort starts deletes the enrollment period: it was never a start.
+    student = StudentFactory()
+    starts_on = timezone.localdate() + timedelta(days=10)
+    period = EnrollmentPeriod.objects.create(
+        student=student, cohort=student.cohort, started_on=starts_on
+    )
+
+    student_withdraw(student=student, on=timezone.localdate(), actor=admin_user, reason="Moved")
+
+    assert not EnrollmentPeriod.objects.filter(pk=period.pk).exists()
+    kinds = EnrollmentPeriod.audit_trail.filter(id=period.pk).order_by("history_date")
+    assert [(h.history_type, h.history_user) for h in kinds] == [("+", None), ("-", admin_user)]

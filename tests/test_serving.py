@@ -147,7 +147,7 @@ def server(scratch_database: str) -> Iterator[tuple[Browser, Path]]:
         "SECRET_KEY": SECRET_KEY,
         "ALLOWED_HOSTS": "127.0.0.1",
         "STATIC_ROOT": str(static_root),
-        "HOST": "127.0.0.1",
+        "WEB_HOST": "127.0.0.1",
         "PORT": str(port),
         "WEB_CONCURRENCY": "2",
         "EMAIL_URL": "console://",
