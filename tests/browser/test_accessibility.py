@@ -1,5 +1,5 @@
 """axe-core on the applicant's pages in a real Chromium: no serious or critical violation on the
-home page, the application form (also showing its errors) and the status page."""
+home page, the application form (also showing its errors), the status page and sign-in."""
 
 from datetime import timedelta
 from pathlib import Path
@@ -91,4 +91,16 @@ def test_the_status_page_has_no_serious_violation(live_server, page, cohorts, st
         page.wait_for_load_state()
 
     assert page.locator("span.status").get_attribute("data-status") == status
+    assert violations(page) == []
+
+
+def test_the_sign_in_page_with_its_errors_has_no_serious_violation(live_server, page) -> None:
+    page.goto(live_server.url + "/login/")
+    assert violations(page) == []
+    page.get_by_label("Email").fill("nobody@example.com")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+    assert page.locator(".errorlist").count() >= 1
     assert violations(page) == []
