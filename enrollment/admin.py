@@ -253,6 +253,34 @@ class StudentEventInline(ReadOnlyInline):
     fields = ("at", "from_stage", "to_stage", "actor", "reason")
 
 
+class ViewOnlyAdmin(AuditedAdmin):
+    """Written only by the student services; listed here so that each record's history opens."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(EnrollmentPeriod)
+class EnrollmentPeriodAdmin(ViewOnlyAdmin):
+    list_display = ("student", "cohort", "started_on", "ended_on", "end_reason", "reentry_after")
+    list_filter = ("end_reason", "cohort__program")
+    list_select_related = ("student__user", "cohort__program")
+    search_fields = ("student__user__email", "student__user__last_name")
+
+
+@admin.register(LeaveOfAbsence)
+class LeaveOfAbsenceAdmin(ViewOnlyAdmin):
+    list_display = ("student", "starts_on", "expected_return_on", "returned_on", "reason")
+    list_select_related = ("student__user",)
+    search_fields = ("student__user__email", "student__user__last_name")
+
+
 @admin.register(Student)
 class StudentAdmin(AuditedAdmin):
     """Students are made by accepting an offer; their stage changes through the services (the

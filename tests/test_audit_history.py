@@ -186,3 +186,25 @@ def test_a_deleted_record_keeps_its_history(admin_user) -> None:
     assert not EnrollmentPeriod.objects.filter(pk=period.pk).exists()
     kinds = EnrollmentPeriod.audit_trail.filter(id=period.pk).order_by("history_date")
     assert [(h.history_type, h.history_user) for h in kinds] == [("+", None), ("-", admin_user)]
+
+
+def test_enrollment_periods_are_listed_in_the_admin_to_read_with_their_history(
+    signed_in, admin_user
+) -> None:
+    student = StudentFactory()
+    period = EnrollmentPeriod.objects.create(
+        student=student, cohort=student.cohort, started_on=timezone.localdate()
+    )
+    student_withdraw(student=student, on=timezone.localdate(), actor=admin_user, reason="Moved")
+
+    history = signed_in.get(
+        reverse("admin:enrollment_enrollmentperiod_history", args=[period.pk])
+    ).content.decode()
+    change = reverse("admin:enrollment_enrollmentperiod_change", args=[period.pk])
+
+    assert str(admin_user) in history
+    assert "withdrawn" in history
+    assert signed_in.get(change).status_code == 200  # to view
+    assert signed_in.post(change, {"end_reason": "graduated"}).status_code == 403
+    period.refresh_from_db()
+    assert period.end_reason == "withdrawn"
