@@ -46,6 +46,9 @@ def test_it_refuses_nothing_in_the_admin_and_the_api_docs(live_server, page, adm
     page.wait_for_load_state()
     page.goto(f"{live_server.url}/admin/enrollment/application/")
     assert page.locator("#changelist").is_visible()
+    application, _ = application_submit(cohort=CohortFactory(), **applicant(1))
+    page.goto(f"{live_server.url}/admin/enrollment/application/{application.pk}/history/")
+    assert page.locator("#change-history").is_visible()
 
     page.goto(f"{live_server.url}/api/docs/")
     page.locator(".swagger-ui .info").wait_for()  # the docs are drawn by script from /static/
