@@ -135,10 +135,10 @@ class Browser:
 
 
 @pytest.fixture
-def server(scratch_database: str) -> Iterator[tuple[Browser, Path]]:
+def server(scratch_database: str, tmp_path: Path) -> Iterator[tuple[Browser, Path]]:
     """gunicorn (backend/gunicorn.conf.py) with DEBUG=0 on a free loopback port."""
     port = free_port()
-    static_root = Path(tempfile.mkdtemp(prefix="pathway-static-"))
+    static_root = tmp_path / "static"
     env = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "backend.settings",
