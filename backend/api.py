@@ -79,6 +79,8 @@ class ApplyRateThrottle(AnonRateThrottle):
 
 
 class LoginRateThrottle(AnonRateThrottle):
+    """Sign-in attempts per client address: the API token, the login page, password resets."""
+
     scope = "login"
 
 
@@ -87,6 +89,14 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found."}, status=404)
     return page_not_found(request, exception)
+
+
+class TokenRateThrottle(AnonRateThrottle):
+    """Anonymous requests per client address to anything opened by a secret in the address or a
+    signature: status pages and their actions, emailed review links, the SMS webhook
+    (`ANON_RATE`); staff signed in are not counted."""
+
+    scope = "token"
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

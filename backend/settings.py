@@ -5,6 +5,7 @@ import zoneinfo
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
@@ -39,6 +40,8 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "django_tasks",
     "django_tasks_db",
+    "csp",
+    "simple_history",
     "backend",
     "accounts",
     "enrollment",
@@ -51,10 +54,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from gunicorn, compressed and cached forever under hashed names.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in user of each request, for the field history of audited records.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -104,6 +112,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ATOMIC_REQUESTS = False
 
 AUTH_USER_MODEL = "accounts.User"
+# The field history (backend/audit.py) is read-only in the admin: no "revert" to an old version.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 AUTHENTICATION_BACKENDS = ["accounts.backends.RoleBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -123,7 +133,19 @@ USE_TZ = True
 PHONENUMBER_DEFAULT_REGION = envstr("PHONE_REGION", "US")
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(envstr("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Production serves what `collectstatic` wrote, under content-hashed names; development
+    # (and the test suite) reads the apps' folders as they are.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+if DEBUG:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every start without it
 # Exported PDFs (Django storage); served only through views that check who asks, never as MEDIA_URL.
 MEDIA_ROOT = envstr("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
 
@@ -173,6 +195,7 @@ SMS_WEBHOOK_SECRET = envstr("SMS_WEBHOOK_SECRET", "")
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 APPLY_RATE = envrate("APPLY_RATE", "20/hour")
+ANON_RATE = envrate("ANON_RATE", "60/minute")
 # Outcome reports mark a rate under its benchmark (whole percent).
 OUTCOME_BENCHMARKS = {
     rate: envint(f"OUTCOME_BENCHMARK_{rate.upper()}", 70, minimum=0, maximum=100)
@@ -195,7 +218,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "backend.schema.Schema",
     "EXCEPTION_HANDLER": "backend.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"apply": APPLY_RATE, "login": "10/minute"},
+    # Counted in the default cache: Redis when REDIS_URL is set, so every process shares them.
+    "DEFAULT_THROTTLE_RATES": {"apply": APPLY_RATE, "login": "10/minute", "token": ANON_RATE},
     # How many proxies stand in front; only then is X-Forwarded-For believed.
     "NUM_PROXIES": envint("TRUSTED_PROXIES", 0, minimum=0) or None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -234,6 +258,26 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# No inline script anywhere; a page's own <style> carries the request's nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        # Plus the one style attribute allowed by its hash: `border-top: 0` on the admin's
+        # history pages (django-simple-history's paginator).
+        "style-src": [
+            SELF,
+            NONCE,
+            "'unsafe-hashes'",
+            "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='",
+        ],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True

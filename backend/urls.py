@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from accounts import views as account_views
 from accounts.api.views import TokenView
-from backend.api import not_found
+from backend.api import LoginRateThrottle, not_found
+from backend.throttles import throttled
 from careers.api.reports import OutcomeReportViewSet
 from careers.api.views import (
     EmployerViewSet,
@@ -65,12 +66,20 @@ urlpatterns = [
     path("", include("coaching.urls")),
     path("", include("careers.urls")),
     path("", include("documents.urls")),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        throttled(LoginRateThrottle, methods=("POST",))(
+            auth_views.LoginView.as_view(redirect_authenticated_user=True)
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("start/", account_views.start, name="start"),
     path(
         "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        throttled(LoginRateThrottle, methods=("GET", "POST"))(
+            auth_views.PasswordResetConfirmView.as_view()
+        ),
         name="password_reset_confirm",
     ),
     path(
@@ -80,7 +89,11 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api/docs.html"),
+        name="api-docs",
+    ),
     path("api/v1/auth/token/", TokenView.as_view(), name="auth-token"),
     path("api/v1/messaging/sms/inbound/", InboundTextView.as_view(), name="sms-inbound"),
     path("api/v1/", include("documents.api.urls")),

@@ -5,6 +5,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from accounts.models import User
+from backend.admin import AuditedAdmin
 from backend.errors import DomainError
 from careers.models import (
     Employer,
@@ -222,7 +223,7 @@ class JobPlacementForm(ServiceForm):
 
 
 @admin.register(JobPlacement)
-class JobPlacementAdmin(ServiceAdmin):
+class JobPlacementAdmin(AuditedAdmin, ServiceAdmin):
     """Changing a verified placement's facts clears its verification; verify with the action."""
 
     form = JobPlacementForm

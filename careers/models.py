@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from backend.audit import field_history
 from enrollment.models import Program, Student
 
 
@@ -185,6 +186,7 @@ class JobPlacement(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    audit_trail = field_history()
 
     class Meta:
         ordering = ["-start_date", "-id"]

@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User
+from backend.audit import attributed
 from backend.errors import NotAllowed, RuleViolation
 from careers.models import (
     SAT_RESULTS,
@@ -315,6 +316,7 @@ def _check_wage(cents: int) -> None:
         )
 
 
+@attributed
 def placement_create(
     *,
     student: Student,
@@ -373,6 +375,7 @@ def placement_update(*, placement: JobPlacement, **changes: object) -> JobPlacem
         return placement
 
 
+@attributed
 def placement_verify(*, placement: JobPlacement, by: User) -> JobPlacement:
     """Staff confirm a placement on the evidence recorded; a student never verifies."""
     if not by.is_school_staff:
@@ -389,6 +392,7 @@ def placement_verify(*, placement: JobPlacement, by: User) -> JobPlacement:
         return placement
 
 
+@attributed
 def placements_verify(*, ids: list[int], by: User) -> int:
     """Verify the unverified placements among `ids`; the number verified."""
     pending = list(JobPlacement.objects.filter(pk__in=ids, verified_at__isnull=True))

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.models import Role, User
+from backend.admin import AuditedAdmin
 from backend.errors import DomainError
 from documents.admin import export_certificates, export_roster, student_certificates
 from enrollment.models import (
@@ -188,7 +189,7 @@ class ConsentInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(AuditedAdmin):
     """Read-only: status changes go through the services (and the applicant's status page)."""
 
     list_display = ("full_name", "email", "cohort", "status", "submitted_at", "offer_expires_at")
@@ -211,7 +212,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(admin.ModelAdmin):
+class ConsentRecordAdmin(AuditedAdmin):
     list_display = ("address", "channel", "granted", "disclosure_version", "at")
     list_filter = ("channel", "granted", "disclosure_version")
     search_fields = ("address",)
@@ -254,8 +255,36 @@ class StudentEventInline(ReadOnlyInline):
     fields = ("at", "from_stage", "to_stage", "actor", "reason")
 
 
+class ViewOnlyAdmin(AuditedAdmin):
+    """Written only by the student services; listed here so that each record's history opens."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(EnrollmentPeriod)
+class EnrollmentPeriodAdmin(ViewOnlyAdmin):
+    list_display = ("student", "cohort", "started_on", "ended_on", "end_reason", "reentry_after")
+    list_filter = ("end_reason", "cohort__program")
+    list_select_related = ("student__user", "cohort__program")
+    search_fields = ("student__user__email", "student__user__last_name")
+
+
+@admin.register(LeaveOfAbsence)
+class LeaveOfAbsenceAdmin(ViewOnlyAdmin):
+    list_display = ("student", "starts_on", "expected_return_on", "returned_on", "reason")
+    list_select_related = ("student__user",)
+    search_fields = ("student__user__email", "student__user__last_name")
+
+
 @admin.register(Student)
-class StudentAdmin(admin.ModelAdmin):
+class StudentAdmin(AuditedAdmin):
     """Students are made by accepting an offer; their stage changes through the services (the
     API's graduate / withdraw / leave / reenter, or the action here), so each keeps its history."""
 

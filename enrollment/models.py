@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
+from backend.audit import field_history
+
 
 class Track(models.TextChoices):
     MEDICAL_ASSISTANT = "medical_assistant", "Medical Assistant"
@@ -154,6 +156,7 @@ class Application(models.Model):
         related_name="applications",
     )
     updated_at = models.DateTimeField(auto_now=True)
+    audit_trail = field_history(excluded_fields=["status_token", "updated_at"])
 
     class Meta:
         ordering = ["submitted_at", "id"]
@@ -234,6 +237,7 @@ class ConsentRecord(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
     source_page = models.CharField(max_length=500, blank=True)
+    audit_trail = field_history()
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -285,6 +289,7 @@ class Student(models.Model):
         max_length=16, choices=StudentStage.choices, default=StudentStage.ENROLLED
     )
     enrolled_at = models.DateTimeField(default=timezone.now)
+    audit_trail = field_history()
 
     class Meta:
         ordering = ["user__last_name", "user__first_name", "id"]
@@ -333,6 +338,7 @@ class EnrollmentPeriod(models.Model):
         blank=True,
         help_text="For a re-entry: the day the student's previous period ended in withdrawal.",
     )
+    audit_trail = field_history()
 
     class Meta:
         ordering = ["started_on", "id"]
@@ -375,6 +381,7 @@ class LeaveOfAbsence(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    audit_trail = field_history()
 
     class Meta:
         ordering = ["starts_on", "id"]

@@ -12,8 +12,10 @@ from datetime import date, datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
+from backend.audit import attributed
 from backend.errors import NotAllowed, RuleViolation
 from enrollment import notifications
 from enrollment.consent import DISCLOSURE_VERSION, disclosure
@@ -242,6 +244,7 @@ def _seat_state(cohort: Cohort, now: datetime, email: str, phone: str) -> SeatSt
     )
 
 
+@attributed
 def application_submit(
     *,
     cohort: Cohort | int,
@@ -353,21 +356,24 @@ def _record_consent(
         Channel.PHONE: str(application.phone),
         Channel.EMAIL: application.email,
     }
-    ConsentRecord.objects.bulk_create(
-        ConsentRecord(
-            application=application,
-            channel=channel,
-            address=addresses[channel],
-            granted=True,
-            disclosure_text=disclosure(channel),
-            disclosure_version=DISCLOSURE_VERSION,
-            at=now,
-            ip_address=meta.ip_address,
-            user_agent=meta.user_agent[:500],
-            source_page=meta.source_page[:500],
-        )
-        for channel in Channel
-        if consent.get(channel.value)
+    bulk_create_with_history(
+        [
+            ConsentRecord(
+                application=application,
+                channel=channel,
+                address=addresses[channel],
+                granted=True,
+                disclosure_text=disclosure(channel),
+                disclosure_version=DISCLOSURE_VERSION,
+                at=now,
+                ip_address=meta.ip_address,
+                user_agent=meta.user_agent[:500],
+                source_page=meta.source_page[:500],
+            )
+            for channel in Channel
+            if consent.get(channel.value)
+        ],
+        ConsentRecord,
     )
 
 
@@ -392,6 +398,7 @@ def _change(
     return cohort, current, now
 
 
+@attributed
 def application_accept(*, application: Application, actor: Actor) -> Application:
     settle_cohort(application.cohort_id)
     with transaction.atomic():
@@ -402,6 +409,7 @@ def application_accept(*, application: Application, actor: Actor) -> Application
     return current
 
 
+@attributed
 def application_decline(*, application: Application, actor: Actor) -> Application:
     settle_cohort(application.cohort_id)
     with transaction.atomic():
@@ -411,6 +419,7 @@ def application_decline(*, application: Application, actor: Actor) -> Applicatio
     return current
 
 
+@attributed
 def application_withdraw(
     *, application: Application, actor: Actor, reason: str = "", on: date | None = None
 ) -> Application:
@@ -437,6 +446,7 @@ def application_withdraw(
     return current
 
 
+@attributed
 def application_move_to_next_cohort(*, application: Application, actor: Actor) -> Application:
     """After the cutoff, a waitlisted applicant moves to the program's next open cohort, keeping
     their original submission time, so they stand ahead of everyone who applied later."""
@@ -476,6 +486,7 @@ def capacity_change_preview(*, cohort: Cohort, capacity: int) -> int:
     return max(0, min(free, waiting))
 
 
+@attributed
 def cohort_set_capacity(*, cohort: Cohort, capacity: int, actor: Actor) -> list[Application]:
     """Change the seats; refuses to go below the seats taken; returns the offers it sent."""
     if capacity < 0:

@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import Role, User
+from backend.audit import attributed
 from backend.errors import NotAllowed, RuleViolation
 from enrollment import notifications
 from enrollment.models import (
@@ -129,15 +130,19 @@ def end_enrollment(
         _check_day(on, "on", period)
         period.ended_on, period.end_reason = on, end
         period.save(update_fields=["ended_on", "end_reason"])
-    LeaveOfAbsence.objects.filter(student=student, returned_on=None).update(returned_on=on)
-    Externship.objects.filter(student=student, status=ExternshipStatus.ACTIVE).update(
-        status=ExternshipStatus.COMPLETED
-        if end == PeriodEnd.GRADUATED
-        else ExternshipStatus.CANCELLED
-    )
+    # One by one rather than update(), so that each change is in the field history.
+    for leave in LeaveOfAbsence.objects.filter(student=student, returned_on=None):
+        leave.returned_on = on
+        leave.save(update_fields=["returned_on"])
+    for externship in Externship.objects.filter(student=student, status=ExternshipStatus.ACTIVE):
+        externship.status = (
+            ExternshipStatus.COMPLETED if end == PeriodEnd.GRADUATED else ExternshipStatus.CANCELLED
+        )
+        externship.save(update_fields=["status"])
     _stage(student, end, actor, reason)
 
 
+@attributed
 def student_graduate(*, student: Student, on: date, actor: User | None) -> Student:
     """Graduate a student whose clinical requirements are met (ABHES: completed the program
     including any externship). Their active placement is completed."""
@@ -163,6 +168,7 @@ def student_graduate(*, student: Student, on: date, actor: User | None) -> Stude
     return current
 
 
+@attributed
 def student_withdraw(*, student: Student, on: date, actor: User | None, reason: str) -> Student:
     """Withdraw an enrolled student. While their application still holds the seat, the seat
     service withdraws it, which ends the enrollment and offers the seat to the waitlist."""
@@ -179,6 +185,7 @@ def student_withdraw(*, student: Student, on: date, actor: User | None, reason: 
     return current
 
 
+@attributed
 def leave_start(
     *,
     student: Student,
@@ -207,6 +214,7 @@ def leave_start(
     return leave
 
 
+@attributed
 def leave_end(*, student: Student, returned_on: date, actor: User | None) -> Student:
     with transaction.atomic():
         current = _locked(student, (StudentStage.ON_LEAVE,), "return from leave")
@@ -224,6 +232,7 @@ def leave_end(*, student: Student, returned_on: date, actor: User | None) -> Stu
     return current
 
 
+@attributed
 def student_reenter(*, student: Student, cohort: Cohort, on: date, actor: User | None) -> Student:
     """A withdrawn student comes back, in the same or a later cohort of their program: a new
     enrollment period marked as a re-entry. They keep their edition of the requirements."""

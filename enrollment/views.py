@@ -3,7 +3,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from backend.api import ApplyRateThrottle, TokenRateThrottle
 from backend.errors import DomainError
+from backend.throttles import throttled
 from enrollment.forms import ApplicationForm
 from enrollment.models import Application, Program, Status
 from enrollment.selectors import applications_with_positions, open_cohorts, programs_with_seats
@@ -24,6 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "enrollment/home.html", {"programs": programs_with_seats()})
 
 
+@throttled(ApplyRateThrottle, methods=("POST",))
 def apply(request: HttpRequest, slug: str) -> HttpResponse:
     program = get_object_or_404(Program, slug=slug, is_active=True)
     cohorts = list(open_cohorts(program.cohorts.all()))
@@ -63,6 +66,7 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@throttled(TokenRateThrottle, methods=("GET",))
 def status(request: HttpRequest, token: str) -> HttpResponse:
     found = get_object_or_404(Application, status_token=token)
     settle_expired_offers([found.cohort_id])  # a lapsed offer shows as expired, its seat moved on
@@ -93,6 +97,7 @@ ACTIONS = {
 
 
 @require_POST
+@throttled(TokenRateThrottle, methods=("POST",))
 def status_action(request: HttpRequest, token: str, verb: str) -> HttpResponse:
     application = get_object_or_404(Application, status_token=token)
     if verb not in ACTIONS:

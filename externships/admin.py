@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from backend.admin import AuditedAdmin
 from backend.errors import DomainError
 from externships.models import (
     ComplianceDocument,
@@ -88,7 +89,7 @@ class ExternshipAddForm(forms.ModelForm):
 
 
 @admin.register(Externship)
-class ExternshipAdmin(admin.ModelAdmin):
+class ExternshipAdmin(AuditedAdmin):
     list_display = ("student", "site", "supervisor", "starts_on", "ends_on", "status")
     list_filter = ("status", "site__kind", "site", "student__cohort__program")
     search_fields = (
@@ -144,7 +145,7 @@ class ProcedureDecisionInline(DecisionInline):
     fk_name = "procedure_log"
 
 
-class ClinicalLogAdmin(admin.ModelAdmin):
+class ClinicalLogAdmin(AuditedAdmin):
     """Logs are written by students and decided by supervisors through the services: here they
     are read, annotated (notes) while still open, and approved in bulk. Approved logs are frozen
     and no log is ever deleted."""

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from backend.audit import field_history
 from enrollment.models import Program, Student
 
 
@@ -130,6 +131,7 @@ class Externship(models.Model):
     status = models.CharField(
         max_length=12, choices=ExternshipStatus.choices, default=ExternshipStatus.ACTIVE
     )
+    audit_trail = field_history()
 
     class Meta:
         ordering = ["-starts_on", "id"]
@@ -197,6 +199,7 @@ class HourLog(ClinicalLog):
         editable=False, help_text="Worked minutes: end - start - break."
     )
     activities = models.TextField(max_length=2000)
+    audit_trail = field_history()
 
     class Meta(ClinicalLog.Meta):
         constraints = [
@@ -225,6 +228,7 @@ class ProcedureLog(ClinicalLog):
     competency = models.CharField(
         max_length=120, blank=True, help_text="Competency logs: the checklist item."
     )
+    audit_trail = field_history()
 
     class Meta(ClinicalLog.Meta):
         constraints = [

@@ -8,6 +8,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import Role, User
+from backend.audit import attributed
 from backend.errors import NotAllowed, RuleViolation
 from enrollment.models import Student, StudentStage
 from externships import notifications
@@ -82,7 +83,9 @@ def externship_create(
         externship = Externship.objects.create(
             student=student, site=site, supervisor=supervisor, starts_on=starts_on, ends_on=ends_on
         )
-        Student.objects.filter(pk=student.pk).update(stage=StudentStage.EXTERNSHIP)
+        placed = Student.objects.select_for_update().get(pk=student.pk)
+        placed.stage = StudentStage.EXTERNSHIP
+        placed.save(update_fields=["stage"])  # save(), not update(): kept in the field history
         return externship
 
 
@@ -101,9 +104,10 @@ def externship_close(*, externship: Externship, status: str) -> Externship:
         externship.save(update_fields=["status"])
         others = externship.student.externships.filter(status=ExternshipStatus.ACTIVE)
         if status == ExternshipStatus.CANCELLED and not others.exists():
-            Student.objects.filter(pk=externship.student_id, stage=StudentStage.EXTERNSHIP).update(
-                stage=StudentStage.ENROLLED
-            )
+            student = Student.objects.select_for_update().get(pk=externship.student_id)
+            if student.stage == StudentStage.EXTERNSHIP:
+                student.stage = StudentStage.ENROLLED
+                student.save(update_fields=["stage"])  # kept in the field history
         return externship
 
 
@@ -272,6 +276,7 @@ def can_decide(user: User, log: ClinicalLog) -> bool:
     )
 
 
+@attributed
 def log_decide(
     *, log: ClinicalLog, decision: str, reason: str = "", by: User, via: str = DecisionVia.LOGIN
 ) -> ClinicalLog:
@@ -311,6 +316,7 @@ def log_decide(
         return log
 
 
+@attributed
 def logs_bulk_approve(
     *, model: type[HourLog] | type[ProcedureLog], ids: list[int], by: User
 ) -> list[ClinicalLog]:

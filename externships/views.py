@@ -14,7 +14,9 @@ from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role, User
+from backend.api import TokenRateThrottle
 from backend.errors import DomainError
+from backend.throttles import throttled
 from enrollment.models import Student
 from externships.forms import AnswerForm, DecisionForm, HourLogForm, ProcedureLogForm
 from externships.models import (
@@ -253,6 +255,7 @@ def review_bulk_approve(request: HttpRequest) -> HttpResponse:
     return redirect("review")
 
 
+@throttled(TokenRateThrottle, methods=("GET", "POST"))
 def review_link(request: HttpRequest, token: str) -> HttpResponse:
     """One log, decided by its supervisor from the emailed link, without signing in."""
     try:

@@ -11,7 +11,7 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.throttling import BaseThrottle
 
 from accounts.permissions import IsStaff
-from backend.api import ApplyRateThrottle
+from backend.api import ApplyRateThrottle, TokenRateThrottle
 from backend.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from enrollment.api.filters import ApplicationFilter, CohortFilter
 from enrollment.api.serializers import (
@@ -135,7 +135,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return [IsStaffOrHasToken()]
 
     def get_throttles(self) -> list[BaseThrottle]:
-        return [ApplyRateThrottle()] if self.action == "create" else []
+        return [ApplyRateThrottle()] if self.action == "create" else [TokenRateThrottle()]
 
     def get_queryset(self) -> QuerySet[Application]:
         applications = Application.objects.all()

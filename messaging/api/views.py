@@ -11,12 +11,13 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from backend.api import TokenRateThrottle
 from messaging.services import receive_text
 
 logger = logging.getLogger(__name__)
@@ -89,6 +90,11 @@ class InboundTextView(APIView):
     )
     def post(self, request: Request) -> HttpResponse:
         if not is_signed(request):
+            # Only failed signatures count: the provider's own texts (a burst of STOPs after a
+            # mass text, from one of its addresses) are never turned away.
+            throttle = TokenRateThrottle()
+            if not throttle.allow_request(request, self):
+                raise Throttled(throttle.wait())
             raise PermissionDenied("The signature is missing or wrong.")
         form = InboundTextSerializer(data=request.data)
         form.is_valid(raise_exception=True)

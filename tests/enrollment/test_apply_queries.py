@@ -26,13 +26,16 @@ def test_a_new_application_costs_a_fixed_handful_of_queries(
         response = api.post("/api/v1/applications/", body, format="json")
     assert response.json()["waitlist_position"] == 3
     statements = [q["sql"].split()[0] for q in queries.captured_queries]
-    # Inside the transaction: lock the cohort, one aggregate of its seats, insert the application,
-    # its two history rows (one statement) and its consent rows. After commit, the email task
-    # (run at once in tests) reads the application, logs the message, reads the live email
-    # consent and records the message as sent.
+    # Inside the transaction: lock the cohort, one aggregate of its seats, insert the application
+    # and its field-history row, its two status-history rows (one statement), its consent rows and
+    # their field-history rows (one statement each). After commit, the email task (run at once in
+    # tests) reads the application, logs the message, reads the live email consent and records the
+    # message as sent.
     assert [s for s in statements if s not in ("SAVEPOINT", "RELEASE")] == [
         "SELECT",
         "SELECT",
+        "INSERT",
+        "INSERT",
         "INSERT",
         "INSERT",
         "INSERT",

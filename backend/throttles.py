@@ -1,0 +1,38 @@
+"""The API's throttles on the server-rendered pages: the same scopes, counts and shared cache, so
+that applying through the form and through the API draw on one allowance per client address."""
+
+from collections.abc import Callable
+from functools import wraps
+from math import ceil
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from rest_framework.throttling import SimpleRateThrottle
+
+View = Callable[..., HttpResponse]
+
+
+def throttled(
+    throttle_class: type[SimpleRateThrottle], *, methods: tuple[str, ...]
+) -> Callable[[View], View]:
+    """Answer 429 with a page saying how long to wait once a client spends its allowance."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+            if request.method in methods:
+                throttle = throttle_class()
+                if not throttle.allow_request(request, None):
+                    return too_many_requests(request, throttle.wait())
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def too_many_requests(request: HttpRequest, wait: float | None) -> HttpResponse:
+    seconds = ceil(wait or 60)
+    response = render(request, "429.html", {"minutes": ceil(seconds / 60)}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response

@@ -1,0 +1,56 @@
+"""The pages work under the Content Security Policy: Chromium refuses nothing on them, and the
+styles that carry the nonce apply."""
+
+import pytest
+
+from enrollment.services import application_submit
+from tests.factories import CohortFactory, ProgramFactory, applicant
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct-horse-battery"  # UserFactory's
+
+
+def refusals(page) -> list[str]:
+    """Collects what Chromium refuses under the policy, as it logs it."""
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and refused.append(message.text),
+    )
+    return refused
+
+
+def test_it_refuses_nothing_on_the_public_pages(live_server, page) -> None:
+    cohort = CohortFactory(program=ProgramFactory(), capacity=5)
+    application, _ = application_submit(cohort=cohort, **applicant(1))
+    refused = refusals(page)
+
+    for path in ["/", "/apply/phlebotomy/", f"/status/{application.status_token}/", "/login/"]:
+        response = page.goto(live_server.url + path)
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        # base.html's nonced <style> applied: the header is a flex row.
+        assert page.locator("header").evaluate("e => getComputedStyle(e).display") == "flex"
+    page.get_by_role("button", name="Sign in").click()  # an empty login form shows its errors
+    page.wait_for_load_state()
+
+    assert refused == []
+
+
+def test_it_refuses_nothing_in_the_admin_and_the_api_docs(live_server, page, admin_user) -> None:
+    refused = refusals(page)
+    page.goto(f"{live_server.url}/admin/login/")
+    page.locator("#id_username").fill(admin_user.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("input[type=submit]").click()
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/admin/enrollment/application/")
+    assert page.locator("#changelist").is_visible()
+    application, _ = application_submit(cohort=CohortFactory(), **applicant(1))
+    page.goto(f"{live_server.url}/admin/enrollment/application/{application.pk}/history/")
+    assert page.locator("#change-history").is_visible()
+
+    page.goto(f"{live_server.url}/api/docs/")
+    page.locator(".swagger-ui .info").wait_for()  # the docs are drawn by script from /static/
+
+    assert refused == []
