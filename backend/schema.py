@@ -1,30 +1,42 @@
-"""The OpenAPI schema's generator: drf-spectacular's, plus the error answers of each operation.
+"""The OpenAPI schema's generator: drf-spectacular's, plus the error answers of each operation
+and a few field shapes it gets wrong for us.
 
 Its own module: backend.api is imported while DRF's generic views load, and drf-spectacular's
 AutoSchema imports those views."""
 
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.openapi import AutoSchema
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
-ERROR_BODY = {
-    "application/json": {
-        "schema": {
-            "type": "object",
-            "description": "Field errors as {field: [message, ...]}, or {detail, code}.",
-            "additionalProperties": {},
-        }
-    }
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Field errors as {field: [message, ...]}, or {detail, code}.",
+    "additionalProperties": {},
 }
 ERRORS = {
     "400": "Bad input, with field errors.",
     "401": "No valid credentials.",
     "403": "Signed in, but this role may not do this.",
-    "404": "No such object, or one the caller may not see.",
+    "404": "No such object, or one the caller may not see (in the path, the query or the body).",
     "409": "Not allowed from the object's current state.",
     "429": "Too many requests; try again later.",
 }
+HH_MM = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "08:30"}
+
+
+def _blank_allowed(field: serializers.Field) -> bool:
+    """Whether the field can hold "": said by the serializer, or by the model field behind a
+    read-only one."""
+    if getattr(field, "allow_blank", False):
+        return True
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    try:
+        return bool(model and model._meta.get_field(field.source).blank)
+    except FieldDoesNotExist:
+        return False
 
 
 class Schema(AutoSchema):
@@ -33,31 +45,37 @@ class Schema(AutoSchema):
 
     def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
+        # An error comes in whatever format the request asked for (the report's CSV too).
+        content = {
+            renderer.media_type: {
+                "schema": ERROR_SCHEMA if "json" in renderer.media_type else {"type": "string"}
+            }
+            for renderer in self.view.get_renderers()
+        }
         for code in self._error_codes():
-            responses.setdefault(code, {"description": ERRORS[code], "content": ERROR_BODY})
+            responses.setdefault(code, {"description": ERRORS[code], "content": content})
         return responses
 
     def _error_codes(self) -> list[str]:
-        codes = ["400"]  # query strings, bodies and ids can all be malformed
+        codes = ["400", "404"]  # malformed input; an id the caller may not see
         # Views pick permissions and throttles per action; drf-spectacular sets the action.
         if not all(isinstance(p, AllowAny) for p in self.view.get_permissions()):
             codes += ["401", "403"]
-        if "{" in self.path or self._is_list_view():  # a missing object, or a page past the end
-            codes.append("404")
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
             codes.append("409")
         if self.view.get_throttles():
             codes.append("429")
-        return codes
+        return sorted(codes)
 
     def _map_serializer_field(
-        self, field: Any, direction: str, bypass_extensions: bool = False
+        self, field: serializers.Field, direction: str, bypass_extensions: bool = False
     ) -> dict[str, Any]:
+        if isinstance(field, serializers.CharField | serializers.ChoiceField) and _blank_allowed(
+            field
+        ):
+            field.allow_blank = True  # drf-spectacular then allows "" beside the enum or format
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
-        if schema.get("format") == "email" and getattr(field, "allow_blank", False):
-            # An optional address is "" when absent, which is no email address.
-            del schema["format"]
-            schema["description"] = (
-                schema.get("description", "") + " An email address, or empty."
-            ).strip()
+        formats = {getattr(field, "format", None), *(getattr(field, "input_formats", None) or ())}
+        if isinstance(field, serializers.TimeField) and "%H:%M" in formats:
+            schema = {**{k: v for k, v in schema.items() if k != "format"}, **HH_MM}
         return schema

@@ -43,6 +43,17 @@ ROLES = ("anonymous", Role.STUDENT, Role.COACH, Role.SUPERVISOR, Role.ADMIN)
 EXAMPLES = 6
 
 
+SENT: list[str] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _count_requests() -> Iterator[None]:
+    """How much was fuzzed, printed at the end of the module (visible with `-s`)."""
+    yield
+    operations = {label.split("|")[0] for label in SENT}
+    print(f"\nschemathesis: {len(SENT)} requests over {len(operations)} operations")
+
+
 @pytest.fixture(autouse=True)
 def _connections_kept_open() -> Iterator[None]:
     """Django's test client keeps the test's database connection open across a request; calling
@@ -87,4 +98,5 @@ def world(db: None) -> dict[str, str]:
 )
 def test_every_operation_answers_within_its_schema(case, role, world) -> None:
     headers = {} if role == "anonymous" else {"Authorization": f"Token {world[role]}"}
+    SENT.append(f"{case.operation.label}|{role}")
     case.call_and_validate(headers=headers, checks=CHECKS)

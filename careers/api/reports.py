@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -96,6 +96,7 @@ class BenchmarksSerializer(serializers.Serializer):
     credential = serializers.IntegerField()
 
 
+@extend_schema_serializer(many=False)  # the list action answers one report, not a page
 class OutcomeReportSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     starts_on = serializers.DateField()
