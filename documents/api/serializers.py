@@ -1,11 +1,12 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from backend.api import StrictInput
 from documents.models import ExportJob, ExportKind
 from enrollment.models import Cohort
 
 
-class ExportRequestSerializer(serializers.Serializer):
+class ExportRequestSerializer(StrictInput, serializers.Serializer):
     kind = serializers.ChoiceField(choices=ExportKind.choices)
     cohort = serializers.PrimaryKeyRelatedField(queryset=Cohort.objects.all())
 

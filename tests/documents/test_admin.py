@@ -5,8 +5,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import Role
 from documents.models import Certificate, ExportJob
-from documents.services import certificate_issue
+from documents.services import certificate_issue, certificate_revoke
+from tests.conftest import with_role
 from tests.documents.conftest import graduate, pdf_pages
 from tests.factories import CohortFactory, StudentFactory
 
@@ -83,8 +85,6 @@ def test_an_admin_revokes_a_certificate_with_a_reason(signed_in, admin_user) -> 
 
 
 def test_an_admin_issues_a_new_certificate_after_a_revocation(signed_in, admin_user) -> None:
-    from documents.services import certificate_revoke
-
     old = certificate_issue(student=graduate(), by=None)
     certificate_revoke(certificate=old, by=admin_user, reason="Name misspelt.")
     response = signed_in.post(reverse("admin:documents_certificate_reissue", args=[old.pk]))
@@ -92,3 +92,32 @@ def test_an_admin_issues_a_new_certificate_after_a_revocation(signed_in, admin_u
     assert response["Location"] == reverse("admin:documents_certificate_change", args=[new.pk])
     assert new.code != old.code
     assert signed_in.get(response["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize("role", [None, Role.STUDENT, Role.COACH, Role.SUPERVISOR, "staff coach"])
+def test_the_documents_admin_pages_turn_away_everyone_but_admins(role) -> None:
+    # The API and page matrix (tests/hardening) leave /admin/ out: these are the admin pages the
+    # documents app adds. A "staff coach" may sign in to the admin but holds no admin role.
+    client = Client()
+    if role == "staff coach":
+        client.force_login(with_role(Role.COACH, is_staff=True))
+    elif role:
+        client.force_login(with_role(role))
+    certificate = certificate_issue(student=graduate(), by=None)
+    certificate_revoke(certificate=certificate, by=with_role(Role.ADMIN), reason="Name misspelt.")
+    job = ExportJob.objects.create(kind="roster", cohort=CohortFactory())
+    pages = [
+        ("get", "documents_exportjob_progress", job.pk),
+        ("get", "documents_exportjob_download", job.pk),
+        ("get", "documents_certificate_revoke", certificate.pk),
+        ("post", "documents_certificate_revoke", certificate.pk),
+        ("get", "documents_certificate_reissue", certificate.pk),
+        ("post", "documents_certificate_reissue", certificate.pk),
+    ]
+    for method, name, pk in pages:
+        response = getattr(client, method)(reverse(f"admin:{name}", args=[pk]), {"reason": "x"})
+        assert response.status_code == 302, (method, name)
+        assert response["Content-Type"] != "application/pdf"
+    certificate.refresh_from_db()
+    assert certificate.revoke_reason == "Name misspelt."
+    assert Certificate.objects.count() == 1  # no new certificate issued

@@ -8,11 +8,13 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import Role
+from backend.api import TokenRateThrottle
 from documents.models import Certificate
 from documents.services import certificate_issue, certificate_revoke
 from tests.conftest import client_for, with_role
@@ -133,6 +135,22 @@ def test_an_unknown_code_is_a_404(client, db) -> None:
     response = client.get("/verify/not-a-real-code/")
     assert response.status_code == 404
     assert "No certificate has this code" in response.content.decode()
+
+
+def test_it_stops_guessing_verification_codes(client, monkeypatch) -> None:
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "2/minute"})
+    certificate = certificate_issue(student=graduate(), by=None)
+
+    codes = [client.get(f"/verify/guess-{n}/").status_code for n in range(2)]
+    # The right code now comes too late from this address; another address still verifies.
+    refused = client.get(f"/verify/{certificate.code}/")
+
+    assert codes == [404, 404]
+    assert refused.status_code == 429
+    assert "Valid." not in refused.content.decode()
+    assert 0 < int(refused["Retry-After"]) <= 60
+    other = Client(REMOTE_ADDR="10.0.0.9").get(f"/verify/{certificate.code}/")
+    assert other.status_code == 200
 
 
 def test_it_refuses_a_revocation_without_a_reason(admin_user) -> None:

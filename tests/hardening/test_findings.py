@@ -2,8 +2,9 @@
 
 import pytest
 
+from documents.models import ExportJob
 from tests.conftest import client_for
-from tests.factories import StudentFactory
+from tests.factories import CohortFactory, StudentFactory
 
 
 @pytest.mark.django_db
@@ -54,3 +55,18 @@ def test_it_refuses_an_id_that_is_not_a_whole_number(admin_user: object) -> None
     )
     assert response.status_code == 400
     assert response.json()["site"] == ["An id is a whole number."]
+
+
+@pytest.mark.django_db
+def test_it_refuses_an_export_of_a_cohort_named_by_a_fraction(admin_user: object) -> None:
+    # The export's input took 1.5 as cohort 1, and dropped fields it does not take: a 202.
+    cohort = CohortFactory()
+    response = client_for(admin_user).post(
+        "/api/v1/exports/",
+        {"kind": "roster", "cohort": cohort.pk + 0.5, "when": "now"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["cohort"] == ["An id is a whole number."]
+    assert response.json()["when"] == ["This field is not accepted here."]
+    assert not ExportJob.objects.exists()

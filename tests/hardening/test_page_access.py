@@ -1,8 +1,9 @@
 """The access matrix of the pages: every route outside the API and the Django admin, as every
 role, against Avery's records (see `world.py`); the answers are declared in `access_table.PAGES`.
 
-A token in the address (status page, review link, calendar feed, password reset) is the
-credential: the matrix uses a forged one, which nobody may open, whoever is signed in."""
+A token in the address (status page, review link, calendar feed, password reset, certificate
+verification code) is the credential: the matrix uses a forged one, which nobody may open,
+whoever is signed in."""
 
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from messaging.models import Message
 from tests.hardening import operations
 from tests.hardening.access_table import PAGES, expected_page
 from tests.hardening.world import ROLES, World, build_world
@@ -52,6 +54,7 @@ def page_url(path: str, world: World) -> str:
         "{kind}": "hour",
         "{slug}": world.cohort.program.slug,
         "{token}": FORGED,
+        "{code}": FORGED,
         "{uidb64}": "MQ",
         "{verb}": "accept",
     }
@@ -69,6 +72,7 @@ def page_body(path: str, world: World) -> dict[str, object]:
         "/review/approve/": {"hour": [world.hour_log.pk]},
         "/me/logs/{kind}/{id}/answer/": {f"{log}-notes": "The shift ran late."},
         "/coach/students/{id}/notes/": {"body": "Called about the externship."},
+        "/coach/students/{id}/messages/": {"channel": "email", "body": "Call me about Monday."},
         "/coach/students/{id}/sessions/": {
             "kind": "check_in",
             "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
@@ -78,9 +82,15 @@ def page_body(path: str, world: World) -> dict[str, object]:
 
 
 def fingerprint(world: World) -> tuple[object, ...]:
-    """What a page could change about Avery: the pending log's status, notes and sessions."""
+    """What a page could change about Avery: the pending log's status, notes, sessions and the
+    messages sent to them."""
     log = type(world.hour_log).objects.get(pk=world.hour_log.pk)
-    return (log.status, world.student.coach_notes.count(), world.student.coaching_sessions.count())
+    return (
+        log.status,
+        world.student.coach_notes.count(),
+        world.student.coaching_sessions.count(),
+        Message.objects.filter(recipient=world.student.user).count(),
+    )
 
 
 def answer(world: World, role: str, method: str, path: str) -> str:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from coaching.models import CoachingSession, CoachNote
+from documents.models import ExportJob, ExportKind
 from enrollment.models import Application, Cohort, Student
 from externships.models import Externship, HourLog, ProcedureLog, Site
 from tests.conftest import with_role
@@ -105,6 +106,8 @@ def build_world() -> World:
     job_application = JobApplicationFactory(student=avery, employer=employer)
     placement = JobPlacementFactory(student=avery, employer=employer)
     unavailability = UnavailabilityFactory(student=avery)
+    # An admin's roster export of Avery's cohort, still queued: its download is not ready yet.
+    export = ExportJob.objects.create(kind=ExportKind.ROSTER, cohort=cohort, requested_by=admin)
     world = World(
         users={
             "anonymous": None,
@@ -143,5 +146,6 @@ def build_world() -> World:
         "job-applications": job_application.pk,
         "job-placements": placement.pk,
         "unavailabilities": unavailability.pk,
+        "exports": export.pk,
     }
     return world
