@@ -94,7 +94,7 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 class TokenRateThrottle(AnonRateThrottle):
     """Anonymous requests per client address to anything opened by a secret in the address or a
     signature: status pages and their actions, emailed review links, the SMS webhook
-    (`ANON_RATE`); staff signed in are not counted."""
+    (`ANON_RATE`); signed-in users are not counted."""
 
     scope = "token"
 

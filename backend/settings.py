@@ -221,7 +221,7 @@ REST_FRAMEWORK = {
     # Counted in the default cache: Redis when REDIS_URL is set, so every process shares them.
     "DEFAULT_THROTTLE_RATES": {"apply": APPLY_RATE, "login": "10/minute", "token": ANON_RATE},
     # How many proxies stand in front; only then is X-Forwarded-For believed.
-    "NUM_PROXIES": envint("TRUSTED_PROXIES", 0, minimum=0) or None,
+    "NUM_PROXIES": envint("TRUSTED_PROXIES", 0, minimum=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {

@@ -20,7 +20,7 @@ def throttled(
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-            if request.method in methods:
+            if request.method in methods or (request.method == "HEAD" and "GET" in methods):
                 throttle = throttle_class()
                 if not throttle.allow_request(request, None):
                     return too_many_requests(request, throttle.wait())

@@ -60,8 +60,8 @@ router.register("reports/outcomes", OutcomeReportViewSet, basename="outcome-repo
 urlpatterns = [
     path("", enrollment_views.home, name="home"),
     path("apply/<slug:slug>/", enrollment_views.apply, name="apply"),
-    path("status/<str:token>/", enrollment_views.status, name="status"),
-    path("status/<str:token>/<str:verb>/", enrollment_views.status_action, name="status-action"),
+    path("status/<slug:token>/", enrollment_views.status, name="status"),
+    path("status/<slug:token>/<slug:verb>/", enrollment_views.status_action, name="status-action"),
     path("", include("externships.urls")),
     path("", include("coaching.urls")),
     path("", include("careers.urls")),

@@ -38,7 +38,7 @@ from externships.models import (
     Requirement,
     RequirementKind,
 )
-from messaging.models import Message
+from messaging.models import Message, Purpose
 
 NO_CONTACT_DAYS = 14
 DEADLINE_HOURS = 72
@@ -339,9 +339,14 @@ def caseload(students: QuerySet[Student], now: datetime | None = None) -> list[C
 
 
 def student_messages(student: Student) -> QuerySet[Message]:
-    """Every email and text to the student, newest first: to their account, and to their
-    addresses from before it existed (offers to the applicant)."""
+    """Every program email and text to the student, newest first: to their account, and to
+    their addresses from before it existed (offers to the applicant). Account mail (the one-time
+    set-password link) is not the school's to show."""
     addresses = [a for a in (student.user.email.lower(), str(student.user.phone or "")) if a]
-    return Message.objects.filter(
-        Q(recipient=student.user) | Q(address__in=addresses)
-    ).select_related("sender")
+    return (
+        Message.objects.filter(
+            Q(recipient=student.user) | Q(recipient__isnull=True, address__in=addresses)
+        )
+        .exclude(purpose=Purpose.ACCOUNT)
+        .select_related("sender")
+    )

@@ -127,7 +127,8 @@ def message_student(
         )
     address = normalized_address(channel, student_address(student, channel))
     if not address:
-        raise RuleViolation(f"{student} has no mobile number on file.", field="channel")
+        missing = "email address" if channel == MessageChannel.EMAIL else "mobile number"
+        raise RuleViolation(f"{student} has no {missing} on file.", field="channel")
     draft = Message(channel=channel, address=address)
     if refusal := consent_refusal(draft):
         raise RuleViolation(f"Not sent: {refusal}", field="channel")

@@ -95,7 +95,8 @@ def _timeline(student: Student) -> list[Moment]:
         moments.append(Moment(note.created_at, "Note", f"{note.author}: {note.body}"))
     for message in student_messages(student):
         sender = f" from {message.sender}" if message.sender else ""
-        about = message.subject or message.body[:80]
+        # Automatic messages carry the student's own links: shown by subject or kind only.
+        about = message.subject or (message.body[:80] if message.sender_id else message.kind)
         moments.append(
             Moment(
                 message.created_at,

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from backend.errors import DomainError
@@ -56,7 +57,7 @@ class CertificateAdmin(admin.ModelAdmin):
         if certificate.is_revoked:
             return format_html(
                 'Revoked {} by {}: {} · <a href="{}">Issue a new certificate…</a>',
-                certificate.revoked_at.strftime("%Y-%m-%d %H:%M"),
+                timezone.localtime(certificate.revoked_at).strftime("%Y-%m-%d %H:%M"),
                 certificate.revoked_by,
                 certificate.revoke_reason,
                 reverse("admin:documents_certificate_reissue", args=[certificate.pk]),

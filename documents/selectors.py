@@ -29,16 +29,6 @@ class RosterRow:
     placement: str
 
 
-def _amount(line: Line) -> str:
-    done = f"{line.done:.1f}".rstrip("0").rstrip(".") if line.unit == "hours" else f"{line.done:g}"
-    return f"{done}/{line.required:g} {line.unit}"
-
-
-def line_text(line: Line) -> str:
-    """'92/160 hours' or '30/30 venipunctures'."""
-    return _amount(line)
-
-
 def _exam(attempts: list[ExamAttempt]) -> str:
     if not attempts:
         return "not booked"

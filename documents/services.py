@@ -2,7 +2,7 @@
 with progress). Rendering of background exports happens in a recycled worker process."""
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 import segno
 from django.conf import settings
@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 # Certificates per HTML document in a batch: each is one step of an export's progress.
 CERTIFICATES_PER_PART = 25
+# An export still queued or running after this long has lost its worker.
+STALE_AFTER = timedelta(minutes=30)
 
 
 def certificate_issue(*, student: Student, by: User | None, anew: bool = False) -> Certificate:
@@ -69,7 +71,8 @@ def certificate_revoke(*, certificate: Certificate, by: User, reason: str) -> Ce
         current = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if current.is_revoked:
             raise NotAllowed(
-                f"This certificate was already revoked on {current.revoked_at:%Y-%m-%d}."
+                "This certificate was already revoked on "
+                f"{timezone.localdate(current.revoked_at):%Y-%m-%d}."
             )
         current.revoked_at, current.revoked_by, current.revoke_reason = timezone.now(), by, reason
         current.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
@@ -159,9 +162,16 @@ def export_start(*, kind: str, cohort: Cohort, by: User | None) -> ExportJob:
         raise NotAllowed("No student of this cohort has graduated yet: there is no certificate.")
     with transaction.atomic():
         Cohort.objects.select_for_update().get(pk=cohort.pk)
-        running = ExportJob.objects.filter(
+        under_way = ExportJob.objects.filter(
             kind=kind, cohort=cohort, status__in=(ExportStatus.QUEUED, ExportStatus.RUNNING)
-        ).first()
+        )
+        # A job whose worker died (a deploy, a killed process) must not block the cohort for good.
+        under_way.filter(created_at__lt=timezone.now() - STALE_AFTER).update(
+            status=ExportStatus.FAILED,
+            error="The export stopped without finishing; start it again.",
+            finished_at=timezone.now(),
+        )
+        running = under_way.first()
         if running is not None:
             return running
         students = cohort.students.count()
@@ -189,11 +199,11 @@ def export_run(job_id: int) -> ExportJob:
     """Gather, render in the worker process, store; the file replaces the previous export of
     the same kind and cohort. A failure is recorded on the job, never left running."""
     job = ExportJob.objects.select_related("cohort__program", "requested_by").get(pk=job_id)
-    if job.status != ExportStatus.QUEUED:
-        return job
-    ExportJob.objects.filter(pk=job.pk).update(
+    claimed = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.QUEUED).update(
         status=ExportStatus.RUNNING, started_at=timezone.now()
     )
+    if not claimed:  # another worker has it, or it is over
+        return job
     try:
         parts = _export_parts(job)
         ExportJob.objects.filter(pk=job.pk).update(total=F("done") + len(parts) + 1)
@@ -202,6 +212,8 @@ def export_run(job_id: int) -> ExportJob:
             renders_per_worker=settings.PDF_RENDERS_PER_WORKER,
             on_part=lambda: _step(job),
         )
+        job.refresh_from_db()
+        job.file.save(job.filename, ContentFile(pdf), save=False)
     except Exception as exc:
         logger.exception("PDF export %s failed", job.pk)
         ExportJob.objects.filter(pk=job.pk).update(
@@ -209,8 +221,6 @@ def export_run(job_id: int) -> ExportJob:
         )
         job.refresh_from_db()
         return job
-    job.refresh_from_db()
-    job.file.save(job.filename, ContentFile(pdf), save=False)
     job.status, job.done, job.finished_at = ExportStatus.READY, job.total, timezone.now()
     job.save(update_fields=["file", "status", "done", "finished_at"])
     _replace_previous(job)

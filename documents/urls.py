@@ -3,5 +3,5 @@ from django.urls import path
 from documents import views
 
 urlpatterns = [
-    path("verify/<str:code>/", views.verify, name="verify"),
+    path("verify/<slug:code>/", views.verify, name="verify"),
 ]

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from backend.api import ApplyRateThrottle, TokenRateThrottle
 from backend.errors import DomainError
@@ -66,6 +66,7 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@require_safe
 @throttled(TokenRateThrottle, methods=("GET",))
 def status(request: HttpRequest, token: str) -> HttpResponse:
     found = get_object_or_404(Application, status_token=token)

@@ -199,3 +199,29 @@ request.user = None
 for _ in range(2):
     print(ApplyRateThrottle().allow_request(request, None))
 """
+
+
+def test_a_made_up_forwarded_address_does_not_buy_a_new_allowance(monkeypatch, student) -> None:
+    # With no trusted proxy (TRUSTED_PROXIES=0), X-Forwarded-For is the client's own claim.
+    monkeypatch.setattr(LoginRateThrottle, "THROTTLE_RATES", {"login": "2/minute"})
+    api = APIClient()
+    codes = [
+        api.post(
+            "/api/v1/auth/token/",
+            {"email": student.email, "password": "guess"},
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{n}",
+        ).status_code
+        for n in range(3)
+    ]
+    assert codes == [400, 400, 429]
+
+
+def test_a_head_request_counts_like_a_get_on_a_status_page(monkeypatch) -> None:
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "2/minute"})
+    client = Client()
+    codes = [
+        client.head("/status/forged-1/").status_code,
+        client.head("/status/forged-2/").status_code,
+    ]
+    codes.append(client.get("/status/forged-3/").status_code)
+    assert codes == [404, 404, 429]

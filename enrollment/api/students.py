@@ -227,6 +227,13 @@ class MessageInSerializer(StrictInput, serializers.Serializer):
 
 class MessageOutSerializer(serializers.ModelSerializer):
     sender = serializers.EmailField(source="sender.email", default=None, allow_null=True)
+    body = serializers.SerializerMethodField(
+        help_text="What a coach or admin wrote; null for the school's automatic messages, whose "
+        "links (status pages) belong to the student alone."
+    )
+
+    def get_body(self, message: Message) -> str | None:
+        return message.body if message.sender_id else None
 
     class Meta:
         model = Message

@@ -3,8 +3,10 @@ reports progress until the file is ready, the file replaces the previous export,
 certificates comes as one PDF with a page per graduate."""
 
 import os
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from documents.models import Certificate, ExportJob
 from documents.services import certificate_issue, certificate_revoke
@@ -96,6 +98,27 @@ def test_it_rejects_a_bad_export_request_with_field_errors(admin_user) -> None:
     assert response.status_code == 400
     assert set(response.json()) == {"kind", "cohort"}
     assert not ExportJob.objects.exists()
+
+
+def test_an_export_whose_worker_died_does_not_block_the_next_one(
+    admin_user, django_capture_on_commit_callbacks
+) -> None:
+    cohort = CohortFactory()
+    StudentFactory(cohort=cohort)
+    lost = ExportJob.objects.create(
+        kind="roster",
+        cohort=cohort,
+        status="running",
+        created_at=timezone.now() - timedelta(minutes=31),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(admin_user).post(
+            "/api/v1/exports/", {"kind": "roster", "cohort": cohort.pk}
+        )
+    assert response.status_code == 202
+    assert response.json()["id"] != lost.pk
+    assert ExportJob.objects.get(pk=response.json()["id"]).status == "ready"
+    assert not ExportJob.objects.filter(pk=lost.pk).exists()  # failed, then replaced
 
 
 def test_a_download_before_the_file_is_ready_is_a_409(admin_user) -> None:

@@ -70,3 +70,10 @@ def test_it_refuses_an_export_of_a_cohort_named_by_a_fraction(admin_user: object
     assert response.json()["cohort"] == ["An id is a whole number."]
     assert response.json()["when"] == ["This field is not accepted here."]
     assert not ExportJob.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_nul_in_a_verification_code_or_status_token_is_a_404(api: object) -> None:
+    # Secrets in page addresses are slugs; a NUL never reaches the database (a 500 on PostgreSQL).
+    assert api.get("/verify/%00/").status_code == 404
+    assert api.get("/status/%00/").status_code == 404

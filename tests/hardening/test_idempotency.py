@@ -168,3 +168,16 @@ def test_ten_simultaneous_requests_with_one_key_log_the_procedure_once() -> None
     assert len(firsts) == 1, results
     # The others came while it ran (409) or after (the same 201, replayed).
     assert {r for r in results if r not in firsts} <= {(409, ""), (201, "true")}
+
+
+@pytest.mark.django_db
+def test_a_body_that_does_not_parse_is_a_400_and_leaves_the_key_unused(api: APIClient) -> None:
+    broken = api.post(
+        "/api/v1/applications/",
+        data='{"first_name": ',
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k-broken",
+    )
+    assert broken.status_code == 400
+    assert "JSON parse error" in broken.json()["detail"]
+    assert not IdempotencyKey.objects.exists()

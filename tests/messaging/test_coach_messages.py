@@ -170,3 +170,38 @@ def test_the_message_list_shows_every_message_to_the_student_newest_first(
         ("1", "coach@school.test", "sent"),
     ]
     assert results[1]["subject"] == "A message from your coach"
+
+
+def test_the_school_s_own_messages_show_without_their_links_and_account_mail_not_at_all(
+    coach, learner
+) -> None:
+    # The set-password link and the applicant's status link belong to the student alone.
+    Message.objects.create(
+        channel="email",
+        address=learner.user.email,
+        recipient=learner.user,
+        kind="student_invitation",
+        purpose="account",
+        body="Set your password: https://school.test/reset/abc/def/",
+    )
+    Message.objects.create(
+        channel="email",
+        address=learner.user.email,
+        kind="offer_made",
+        subject="A seat is yours",
+        body="Accept at https://school.test/status/secret-token/",
+    )
+    Message.objects.create(  # someone else's offer that a shared address would have matched
+        channel="email",
+        address=learner.user.email,
+        recipient=with_role("student", email="sibling@example.test"),
+        kind="offer_made",
+        body="Accept at https://school.test/status/sibling-token/",
+    )
+    results = api(coach).get(f"/api/v1/students/{learner.pk}/messages/").json()["results"]
+    assert [(m["kind"], m["subject"], m["body"]) for m in results] == [
+        ("offer_made", "A seat is yours", None)
+    ]
+    page = signed_in(coach).get(f"/coach/students/{learner.pk}/").content.decode()
+    assert "secret-token" not in page
+    assert "/reset/" not in page
