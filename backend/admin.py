@@ -25,3 +25,17 @@ class AuditedAdmin(SimpleHistoryAdmin):
 
     def has_change_history_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class ReadOnly:
+    """Mixed in before a ModelAdmin: a record looked at, never written by hand (logs, and
+    records only services write)."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.models import Role, User
-from backend.admin import AuditedAdmin
+from backend.admin import AuditedAdmin, ReadOnly
 from backend.errors import DomainError
 from documents.admin import export_certificates, export_roster, student_certificates
 from enrollment.models import (
@@ -255,17 +255,8 @@ class StudentEventInline(ReadOnlyInline):
     fields = ("at", "from_stage", "to_stage", "actor", "reason")
 
 
-class ViewOnlyAdmin(AuditedAdmin):
+class ViewOnlyAdmin(ReadOnly, AuditedAdmin):
     """Written only by the student services; listed here so that each record's history opens."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(EnrollmentPeriod)

@@ -22,6 +22,7 @@ from enrollment.models import (
     EnrollmentPeriod,
     LeaveOfAbsence,
     PeriodEnd,
+    Status,
     Student,
     StudentEvent,
     StudentStage,
@@ -175,7 +176,7 @@ def student_withdraw(*, student: Student, on: date, actor: User | None, reason: 
     from enrollment.services import Actor, application_withdraw
 
     application = student.application
-    if application is not None and application.status == "enrolled":
+    if application is not None and application.status == Status.ENROLLED:
         application_withdraw(application=application, actor=Actor.of(actor), reason=reason, on=on)
         student.refresh_from_db()
         return student

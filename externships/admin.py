@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from backend.admin import AuditedAdmin
+from backend.admin import AuditedAdmin, ReadOnly
 from backend.errors import DomainError
 from externships.models import (
     ComplianceDocument,
@@ -219,7 +219,7 @@ class ProcedureLogAdmin(ClinicalLogAdmin):
 
 
 @admin.register(LogDecision)
-class LogDecisionAdmin(admin.ModelAdmin):
+class LogDecisionAdmin(ReadOnly, admin.ModelAdmin):
     """The record of every decision: never added, changed or deleted here."""
 
     list_display = ("at", "decision", "decided_by", "via", "hour_log", "procedure_log")
@@ -227,12 +227,3 @@ class LogDecisionAdmin(admin.ModelAdmin):
     search_fields = ("decided_by__email", "reason")
     date_hierarchy = "at"
     list_select_related = ("decided_by", "hour_log", "procedure_log")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

@@ -1,25 +1,16 @@
 import re
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from backend.admin import ReadOnly
 from messaging.models import InboundText, Message
 
 # One-time links (password setting, supervisor review) are hidden on screen; the row keeps them.
 ONE_TIME_LINK = re.compile(r"(/reset/|/review/link/)\S+")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
     """A log: looked at, never written by hand."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Message)

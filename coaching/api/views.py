@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from accounts.models import Role
 from accounts.permissions import HasRole, IsStaff
 from backend.api import StrictInput
+from backend.filters import MomentFilter
 from coaching.models import CoachingSession, CoachNote, SessionKind, SessionStatus
 from coaching.services import note_add, session_schedule, session_update
 from enrollment.models import Student
@@ -34,8 +35,8 @@ class SessionFilter(django_filters.FilterSet):
     coach = django_filters.NumberFilter(field_name="coach")
     kind = django_filters.ChoiceFilter(choices=SessionKind.choices)
     status = django_filters.ChoiceFilter(choices=SessionStatus.choices)
-    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    starts_after = MomentFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = MomentFilter(field_name="starts_at", lookup_expr="lt")
 
     class Meta:
         model = CoachingSession

@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from backend.filters import MomentFilter
 from enrollment.models import Application, Cohort, SeatStatus, Status
 
 
@@ -33,8 +34,8 @@ class CohortFilter(django_filters.FilterSet):
 class ApplicationFilter(django_filters.FilterSet):
     program = django_filters.CharFilter(field_name="cohort__program__slug")
     status = django_filters.MultipleChoiceFilter(choices=Status.choices)
-    submitted_after = django_filters.DateTimeFilter(field_name="submitted_at", lookup_expr="gte")
-    submitted_before = django_filters.DateTimeFilter(field_name="submitted_at", lookup_expr="lte")
+    submitted_after = MomentFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_before = MomentFilter(field_name="submitted_at", lookup_expr="lte")
     search = django_filters.CharFilter(method="filter_search", max_length=100)
 
     class Meta:

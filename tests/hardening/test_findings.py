@@ -27,9 +27,10 @@ def test_it_asks_for_credentials_with_401(api: object) -> None:
 
 @pytest.mark.django_db
 def test_it_refuses_a_nul_in_a_status_token_without_a_500(api: object) -> None:
-    # On PostgreSQL the lookup itself was a DataError, so a 500; SQLite simply finds nothing.
+    # On PostgreSQL the lookup itself was a DataError, so a 500; no query sees it now.
     response = api.get("/api/v1/applications/1/", {"token": "a\x00b"})
-    assert response.status_code in (400, 404)
+    assert response.status_code == 400
+    assert response.json() == {"token": ["Null characters are not allowed."]}
 
 
 @pytest.mark.django_db
@@ -77,3 +78,12 @@ def test_a_nul_in_a_verification_code_or_status_token_is_a_404(api: object) -> N
     # Secrets in page addresses are slugs; a NUL never reaches the database (a 500 on PostgreSQL).
     assert api.get("/verify/%00/").status_code == 404
     assert api.get("/status/%00/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_moment_with_an_offset_postgresql_refuses_is_read_in_utc(student: object) -> None:
+    # Schemathesis found it: Python reads -18:41, PostgreSQL refused it (a 500).
+    response = client_for(student).get(
+        "/api/v1/coaching-sessions/", {"starts_after": "2026-01-01T07:34:28-18:41"}
+    )
+    assert response.status_code == 200
