@@ -5,7 +5,8 @@ from `metric()`; the runner adds the benchmark's name.
 """
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 # In-process Django and the benchmark server run with DEBUG off, which needs a real-looking key.
 SECRET_KEY = "benchmark-only-secret-key-never-used-outside-benchmarks-0123456789"
@@ -54,3 +55,25 @@ def paired_samples_ms(
         a += samples_ms(ours, 1)
         b += samples_ms(baseline, 1)
     return a, b
+
+
+@contextmanager
+def scratch_database(name: str = "api") -> Iterator[None]:
+    """A freshly migrated database beside the configured one (`var/bench_<name>.sqlite3`, or
+    `pathway_bench_<name>` on PostgreSQL), destroyed on exit."""
+    from django.conf import settings
+    from django.db import connection
+
+    settings_dict = connection.settings_dict
+    old_name = settings_dict["NAME"]
+    if connection.vendor == "sqlite":
+        scratch = settings.BASE_DIR / "var" / f"bench_{name}.sqlite3"
+        scratch.parent.mkdir(exist_ok=True)
+        settings_dict.setdefault("TEST", {})["NAME"] = str(scratch)
+    else:
+        settings_dict.setdefault("TEST", {})["NAME"] = f"pathway_bench_{name}"
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        yield
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -9,19 +9,16 @@ URLs plus the bare view), alternating, on a scratch database that is destroyed a
 import os
 import statistics
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.test import Client, override_settings
 from django.urls import include, path
 from django.utils import timezone
 
-from benchmarks import BenchmarkError, metric
+from benchmarks import BenchmarkError, metric, scratch_database
 from enrollment.models import Cohort, Program, SeatStatus, Track
 from enrollment.selectors import cohorts_with_counts
 from enrollment.services import settle_expired_offers
@@ -31,8 +28,6 @@ REQUESTS = 200
 WARMUP = 20
 API_URL = f"/api/v1/cohorts/?page_size={ROWS}"
 BARE_URL = "/bench/cohorts/"
-SCRATCH_SQLITE = "bench.sqlite3"
-SCRATCH_POSTGRES = "pathway_bench_api"
 
 
 def _status(row: dict[str, Any], today: date) -> str:
@@ -79,24 +74,6 @@ def bare_cohorts(request: HttpRequest) -> JsonResponse:
 
 
 urlpatterns = [path("bench/cohorts/", bare_cohorts), path("", include("backend.urls"))]
-
-
-@contextmanager
-def scratch_database() -> Iterator[None]:
-    """A freshly migrated database beside the configured one, destroyed on exit."""
-    settings_dict = connection.settings_dict
-    old_name = settings_dict["NAME"]
-    if connection.vendor == "sqlite":
-        scratch = settings.BASE_DIR / "var" / SCRATCH_SQLITE
-        scratch.parent.mkdir(exist_ok=True)
-        settings_dict.setdefault("TEST", {})["NAME"] = str(scratch)
-    else:
-        settings_dict.setdefault("TEST", {})["NAME"] = SCRATCH_POSTGRES
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        yield
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def _seed() -> None:

@@ -20,8 +20,7 @@ from django.db import connection
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject
 
-from benchmarks import metric
-from benchmarks.api_overhead import scratch_database
+from benchmarks import metric, scratch_database
 from benchmarks.pdf_world import seed_cohort
 from documents import rendering
 from documents.models import Certificate

@@ -21,8 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Role, User
-from benchmarks import BenchmarkError, metric, paired_samples_ms
-from benchmarks.api_overhead import scratch_database
+from benchmarks import BenchmarkError, metric, paired_samples_ms, scratch_database
 from careers.models import (
     Employer,
     ExamAttempt,

@@ -11,23 +11,18 @@ import io
 import os
 import statistics
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from benchmarks import BenchmarkError, metric, samples_ms
+from benchmarks import BenchmarkError, metric, samples_ms, scratch_database
 from careers.reports import TERMS, outcome_report, reporting_year_of, year_bounds
 
 STUDENTS = (100, 10_000)
 RUNS = 15
-SCRATCH_SQLITE = "bench_outcomes.sqlite3"
-SCRATCH_POSTGRES = "pathway_bench_outcomes"
 RAW_SQL = """
 SELECT p.cohort_id,
   SUM(CASE WHEN p.started_on < %(start)s
@@ -63,24 +58,6 @@ GROUP BY p.cohort_id
 """
 
 
-@contextmanager
-def scratch_database() -> Iterator[None]:
-    """A freshly migrated database of this benchmark's own, destroyed on exit."""
-    settings_dict = connection.settings_dict
-    old_name = settings_dict["NAME"]
-    if connection.vendor == "sqlite":
-        scratch = settings.BASE_DIR / "var" / SCRATCH_SQLITE
-        scratch.parent.mkdir(exist_ok=True)
-        settings_dict.setdefault("TEST", {})["NAME"] = str(scratch)
-    else:
-        settings_dict.setdefault("TEST", {})["NAME"] = SCRATCH_POSTGRES
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        yield
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-
-
 def _seed(students: int) -> float:
     start = time.perf_counter()
     with override_settings(DEBUG=True):  # seed_demo is a development command
@@ -109,7 +86,7 @@ def run() -> list[dict[str, object]]:
     load = os.getloadavg()[0]
     # The last complete reporting year: the synthetic cohorts cover it from start to end.
     year = reporting_year_of(timezone.localdate()) - 1
-    with scratch_database():
+    with scratch_database("outcomes"):
         few, many = STUDENTS
         _seed(few)
         with CaptureQueriesContext(connection) as few_queries:

@@ -25,8 +25,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Role, User
-from benchmarks import BenchmarkError, metric, samples_ms
-from benchmarks.api_overhead import scratch_database
+from benchmarks import BenchmarkError, metric, samples_ms, scratch_database
 from enrollment.models import Cohort, Program, Student, Track
 from externships.models import (
     Externship,

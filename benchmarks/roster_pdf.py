@@ -23,8 +23,7 @@ import time
 from django.db import connection
 from weasyprint import HTML
 
-from benchmarks import metric
-from benchmarks.api_overhead import scratch_database
+from benchmarks import metric, scratch_database
 from benchmarks.pdf_world import seed_cohort
 from documents import rendering
 from documents.selectors import roster_batches

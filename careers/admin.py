@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
@@ -42,8 +44,8 @@ class ServiceForm(forms.ModelForm):
 
     by: User  # the signed-in user, set by `ServiceAdmin.get_form`
 
-    def write(self, data: dict) -> Model:
-        raise NotImplementedError
+    # Each form's own: create or update the record through its service, from the cleaned data.
+    write: Callable[[dict], Model]
 
     def clean(self) -> dict:
         data = super().clean()

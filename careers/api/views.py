@@ -4,6 +4,8 @@ parse, call one service or selector, and render.
 Who reads which student's records is `careers.selectors` (a student themself, a coach their
 caseload, admins everyone), applied in each `get_queryset()`, so anyone else's record is a 404."""
 
+from collections.abc import Callable
+
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -83,9 +85,8 @@ class StudentRecordViewSet(viewsets.GenericViewSet):
     """What the careers records of one student share: the scoped queryset, the student a new
     record is for, and answering with the record as it now reads."""
 
-    def scoped(self) -> QuerySet:
-        """The records the signed-in user may read (see `careers.selectors`)."""
-        raise NotImplementedError
+    # Each viewset's own: the records the signed-in user may read (see `careers.selectors`).
+    scoped: Callable[[], QuerySet]
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):
