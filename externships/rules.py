@@ -13,6 +13,7 @@ A rule's numbers are data (`Requirement.params`); this module only knows the sha
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from externships.models import ProcedureKind, Requirement, RequirementKind, ScrubRole
 
@@ -59,9 +60,9 @@ def specialty_name(text: str) -> str | None:
     return name if name in SPECIALTIES else None
 
 
-@dataclass(frozen=True)
-class Line:
-    """One measurable line of progress: done out of required, and what is missing in words."""
+class Line(NamedTuple):
+    """One measurable line of progress: done out of required, and what is missing in words.
+    A tuple: hundreds of these are made for a page of students."""
 
     label: str
     done: float
@@ -87,25 +88,26 @@ def singular(noun: str) -> str:
     return noun[:-3] + "y" if noun.endswith("ies") else noun.removesuffix("s")
 
 
-@dataclass
+@dataclass(slots=True)
 class Evidence:
     """A student's approved work, summed the way the rules need it."""
 
     minutes: int = 0
-    procedures: Counter = field(default_factory=Counter)  # kind -> successful count
+    procedures: dict[str, int] = field(default_factory=dict)  # kind -> successful count
     competencies: set[str] = field(default_factory=set)
-    cases: Counter = field(default_factory=Counter)  # (specialty, role) -> count
+    cases: dict[tuple[str, str], int] = field(default_factory=dict)  # (specialty, role) -> count
 
     def add_procedure(
         self, kind: str, count: int, successful: bool, specialty: str, role: str, competency: str
     ) -> None:
         if kind == ProcedureKind.SURGICAL_CASE:
-            self.cases[(specialty_name(specialty) or specialty.strip().lower(), role)] += count
+            key = (specialty_name(specialty) or specialty.strip().lower(), role)
+            self.cases[key] = self.cases.get(key, 0) + count
         elif kind == ProcedureKind.COMPETENCY:
             if successful:
                 self.competencies.add(competency.strip().lower())
         elif successful:
-            self.procedures[kind] += count
+            self.procedures[kind] = self.procedures.get(kind, 0) + count
 
 
 Rule = Callable[[Evidence], list[Line]]
@@ -126,7 +128,7 @@ def rule_for(requirement: Requirement) -> Rule:
     if requirement.kind == RequirementKind.PROCEDURES:
         procedure, count = params["procedure"], params["count"]
         noun = params.get("noun", procedure.replace("_", " ")) + "s"
-        return lambda evidence: [Line(label, evidence.procedures[procedure], count, noun)]
+        return lambda evidence: [Line(label, evidence.procedures.get(procedure, 0), count, noun)]
     if requirement.kind == RequirementKind.COMPETENCIES:
         items = [item.strip().lower() for item in params["items"]]
 
@@ -140,7 +142,7 @@ def rule_for(requirement: Requirement) -> Rule:
     raise ValueError(f"unknown requirement kind {requirement.kind!r}")
 
 
-def surgical_case_lines(rules: dict, cases: Counter) -> list[Line]:
+def surgical_case_lines(rules: dict, cases: dict[tuple[str, str], int]) -> list[Line]:
     """The Core Curriculum's case rules. Observation is logged but never counted; second scrub
     counts toward the total only up to its cap, and diagnostic endoscopy and vaginal delivery
     (in any role but observation) only as second scrub, each up to its own cap."""
@@ -148,7 +150,7 @@ def surgical_case_lines(rules: dict, cases: Counter) -> list[Line]:
         min(sum(n for (s, r), n in cases.items() if s == name and r != ScrubRole.OBSERVATION), cap)
         for name, cap in SECOND_SCRUB_ONLY.items()
     )
-    cases = Counter({key: n for key, n in cases.items() if key[0] not in SECOND_SCRUB_ONLY})
+    cases = {key: n for key, n in cases.items() if key[0] not in SECOND_SCRUB_ONLY}
 
     def total(
         role: str, specialties: Iterable[str] | None = None, exclude: str | None = None

@@ -588,3 +588,43 @@ def test_an_unsuccessful_case_counts_in_progress_and_an_unsuccessful_competency_
     lines = lines_of(student)
     assert lines["Competencies"].done == 1
     assert lines["General surgery, first scrub"].done == 5
+
+
+@pytest.mark.django_db
+def test_every_kind_of_requirement_in_one_set_and_students_of_other_sets_together() -> None:
+    everything = RequirementSetFactory()
+    for kind, label, params in [
+        (RequirementKind.HOURS, "Hours", {"hours": 10}),
+        (RequirementKind.PROCEDURES, "Sticks", {"procedure": "capillary_stick", "count": 3}),
+        (RequirementKind.COMPETENCIES, "Competencies", {"items": ["Vital signs"]}),
+        (RequirementKind.SURGICAL_CASES, "Cases", SURGICAL),
+    ]:
+        RequirementFactory(requirement_set=everything, kind=kind, label=label, params=params)
+    hours_only = RequirementSetFactory(is_current=False)  # an older edition
+    RequirementFactory(
+        requirement_set=hours_only, kind=RequirementKind.HOURS, label="Hours", params={"hours": 5}
+    )
+    busy = StudentFactory(requirement_set=everything)
+    plain = StudentFactory(requirement_set=hours_only)
+    for student in (busy, plain):
+        externship = ExternshipFactory(student=student)
+        HourLogFactory(externship=externship)  # 8 hours, approved
+        ProcedureLogFactory(externship=externship, kind=ProcedureKind.CAPILLARY_STICK, count=2)
+        ProcedureLogFactory(
+            externship=externship, kind=ProcedureKind.COMPETENCY, competency="vital signs"
+        )
+        ProcedureLogFactory(
+            externship=externship,
+            kind=ProcedureKind.SURGICAL_CASE,
+            specialty="ortho",
+            role=FS,
+            count=7,
+        )
+    students = Student.objects.select_related("requirement_set").filter(pk__in=[busy.pk, plain.pk])
+    progress = progress_for(students)
+    busy_lines = {line.label: line for r in progress[busy.pk].requirements for line in r.lines}
+    assert busy_lines["Hours"].done == 8
+    assert busy_lines["Sticks"].missing == "1 capillary stick to go"
+    assert busy_lines["Competencies"].met
+    assert busy_lines["Specialty cases, first scrub"].done == 7
+    assert [line.done for r in progress[plain.pk].requirements for line in r.lines] == [8]
