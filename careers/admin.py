@@ -94,7 +94,7 @@ class ExamAttemptForm(ServiceForm):
 
 
 @admin.register(ExamAttempt)
-class ExamAttemptAdmin(ServiceAdmin):
+class ExamAttemptAdmin(AuditedAdmin, ServiceAdmin):
     """Attempts are numbered by the service; booking a student who is not exam-ready needs an
     override reason, shown with the reasons on the student field."""
 
@@ -189,7 +189,7 @@ class JobApplicationForm(ServiceForm):
 
 
 @admin.register(JobApplication)
-class JobApplicationAdmin(ServiceAdmin):
+class JobApplicationAdmin(AuditedAdmin, ServiceAdmin):
     form = JobApplicationForm
     list_display = ("student", "employer", "role", "status", "applied_on", "status_changed_on")
     list_filter = ("status", "student__cohort__program")
@@ -282,7 +282,7 @@ class UnavailabilityForm(ServiceForm):
 
 
 @admin.register(Unavailability)
-class UnavailabilityAdmin(ServiceAdmin):
+class UnavailabilityAdmin(AuditedAdmin, ServiceAdmin):
     """Only graduates, only the ABHES reasons, only with evidence (see careers.services)."""
 
     form = UnavailabilityForm

@@ -45,6 +45,7 @@ class ExamAttempt(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+    audit_trail = field_history()
 
     class Meta:
         ordering = ["student", "attempt_number"]
@@ -123,6 +124,7 @@ class JobApplication(models.Model):
         null=True, blank=True, help_text="For an offer: the day the student must answer by."
     )
     notes = models.TextField(blank=True, max_length=4000)
+    audit_trail = field_history()
 
     class Meta:
         ordering = ["-applied_on", "-id"]
@@ -224,6 +226,7 @@ class Unavailability(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    audit_trail = field_history()
 
     class Meta:
         ordering = ["-documented_on", "-id"]

@@ -81,6 +81,7 @@ def _refuse_unless_ready(student: Student, sat_on: date, override_reason: str, b
     raise RuleViolation("Not exam-ready: " + " ".join(readiness.reasons), field="student")
 
 
+@attributed
 def exam_attempt_create(
     *,
     student: Student,
@@ -122,6 +123,7 @@ def exam_attempt_create(
         )
 
 
+@attributed
 def exam_attempt_update(
     *,
     attempt: ExamAttempt,
@@ -411,6 +413,7 @@ def _check_unavailability(documented_on: date, evidence_note: str) -> str:
     )
 
 
+@attributed
 def unavailability_record(
     *, student: Student, reason: str, documented_on: date, evidence_note: str, by: User
 ) -> Unavailability:

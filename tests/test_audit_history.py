@@ -19,8 +19,10 @@ from externships.services import externship_create, log_decide, review_link_toke
 from tests.conftest import client_for
 from tests.factories import (
     CohortFactory,
+    ExamAttemptFactory,
     ExternshipFactory,
     HourLogFactory,
+    JobApplicationFactory,
     JobPlacementFactory,
     SiteFactory,
     StudentFactory,
@@ -30,7 +32,17 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-AUDITED = ["Application", "ConsentRecord", "Student", "Externship", "HourLog", "JobPlacement"]
+AUDITED = [
+    "Application",
+    "ConsentRecord",
+    "Student",
+    "Externship",
+    "HourLog",
+    "JobPlacement",
+    "ExamAttempt",
+    "JobApplication",
+    "Unavailability",
+]
 
 
 def changes(record) -> list[tuple[str, object, list[str]]]:
@@ -114,6 +126,37 @@ def signed_in(admin_user) -> Client:
     client = Client()
     client.force_login(admin_user)
     return client
+
+
+def test_exam_results_job_offers_and_unavailability_keep_who_changed_them(
+    coach, admin_user
+) -> None:
+    learner = StudentFactory(coach=coach)
+    attempt = ExamAttemptFactory(student=learner, result="no_show")
+    offer = JobApplicationFactory(student=learner)
+    graduate = StudentFactory(coach=coach, stage="graduated")
+    client = client_for(coach)
+
+    failed = {"result": "failed", "scaled_score": 350}
+    assert client.patch(f"/api/v1/exam-attempts/{attempt.pk}/", failed).status_code == 200
+    offered = {"status": "offered", "respond_by": str(timezone.localdate() + timedelta(days=5))}
+    assert client.patch(f"/api/v1/job-applications/{offer.pk}/", offered).status_code == 200
+    unavailable = client_for(admin_user).post(
+        "/api/v1/unavailabilities/",
+        {
+            "student": graduate.pk,
+            "reason": "military",
+            "documented_on": str(timezone.localdate()),
+            "evidence_note": "Deployment orders",
+        },
+    )
+    assert unavailable.status_code == 201
+
+    # Written directly by the factories (nobody), then changed by the coach through the API.
+    assert changes(attempt)[1:] == [("~", coach, ["result", "scaled_score"])]
+    assert changes(offer)[1:] == [("~", coach, ["respond_by", "status", "status_changed_on"])]
+    record = graduate.unavailability
+    assert changes(record) == [("+", admin_user, [])]
 
 
 def test_the_admin_shows_who_changed_what_and_when(signed_in, admin_user) -> None:

@@ -10,7 +10,7 @@ import pytest
 import schemathesis
 from django.contrib.auth.models import Group
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis import checks
@@ -40,6 +40,10 @@ CHECKS = [
     checks.response_schema_conformance,
 ]
 ROLES = ("anonymous", Role.STUDENT, Role.COACH, Role.SUPERVISOR, Role.ADMIN)
+# Every role on SQLite. The PostgreSQL pass repeats what only the database can answer differently
+# (an ISO offset PostgreSQL refused was a 500 found there) with the two roles that write the most,
+# which keeps it within the suite's time.
+FUZZED = ROLES if connection.vendor == "sqlite" else (Role.STUDENT, Role.ADMIN)
 EXAMPLES = 6
 
 
@@ -88,7 +92,7 @@ def world(db: None) -> dict[str, str]:
     return tokens
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", FUZZED)
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES,
