@@ -22,6 +22,7 @@ ERRORS = {
     "403": "Signed in, but this role may not do this.",
     "404": "No such object, or one the caller may not see (in the path, the query or the body).",
     "409": "Not allowed from the object's current state.",
+    "415": "A body in a media type this operation does not read.",
     "429": "Too many requests; try again later.",
 }
 HH_MM = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "08:30"}
@@ -63,6 +64,8 @@ class Schema(AutoSchema):
             codes += ["401", "403"]
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
             codes.append("409")
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes.append("415")
         if self.view.get_throttles():
             codes.append("429")
         return sorted(codes)

@@ -128,20 +128,22 @@ DETAILS = ["kind", "specialty", "role", "competency", "total"]
 
 
 def _evidence_query(student_ids: Expression, parts: frozenset[str]) -> QuerySet:
-    """Rows of (student, minutes, one count per COUNTED kind, a DETAILED kind's details, total),
-    one per student and part, and one per detailed kind and details; the parts no requirement
-    needs are left out. Hours and counted procedures are grouped by student alone, which keeps
-    them as cheap as a hand-written aggregate."""
+    """Rows of (student, minutes, one count per COUNTED kind, kind, its details, total): one per
+    student with "hours" as its kind, one per student with its counts and no kind, and one per
+    DETAILED kind and details; the parts no requirement needs are left out. Hours and counted
+    procedures are grouped by student alone, which keeps them as cheap as a hand-written
+    aggregate."""
     student, blank, zero = "externship__student_id", Value(""), Value(0)
     no_counts = {f"n_{kind}": zero for kind in COUNTED}
     no_details = {f"d_{name}": blank for name in DETAILS[:-1]} | {"d_total": zero}
     queries = []
     if "hours" in parts:
+        hours = no_details | {"d_kind": Value("hours")}  # the row says what it holds
         queries.append(
             approved(HourLog, student_ids)
             .values(student)
-            .annotate(n_minutes=Sum("minutes"), **no_counts, **no_details)
-            .values_list(student, "n_minutes", *no_counts, *no_details)
+            .annotate(n_minutes=Sum("minutes"), **no_counts, **hours)
+            .values_list(student, "n_minutes", *no_counts, *hours)
         )
     if "counted" in parts:
         counts = {f"n_{k}": Coalesce(Sum("count", filter=Q(kind=k)), 0) for k in COUNTED}
@@ -183,7 +185,7 @@ def approved_evidence(
         student_ids, using, parts
     ):
         work = evidence[student_id]
-        if minutes:
+        if kind == "hours":
             work.minutes = minutes
         elif kind:
             work.add_procedure(kind, total, True, specialty, role, competency)

@@ -12,3 +12,16 @@ def test_the_schema_and_docs_are_served(client, db) -> None:
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert b"swagger" in docs.content.lower()
+
+
+def test_a_body_in_a_media_type_the_api_does_not_read_is_a_documented_415(db) -> None:
+    from rest_framework.test import APIClient
+
+    schema = APIClient().get("/api/schema/?format=json").json()
+    create = schema["paths"]["/api/v1/applications/"]["post"]["responses"]
+    assert "415" in create
+    assert "415" not in schema["paths"]["/api/v1/programs/"]["get"]["responses"]
+
+    answer = APIClient().post("/api/v1/applications/", "cohort=1", content_type="text/plain")
+    assert answer.status_code == 415
+    assert "detail" in answer.json()
