@@ -1,7 +1,10 @@
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -41,6 +44,16 @@ def _development_mode(settings) -> None:
     settings.DEBUG = True  # the test runner forces DEBUG off; seed_demo is a development command
 
 
+@pytest.fixture(scope="class")
+def seeded(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """The demo data seeded once for a class of tests that start from it (each test runs in its
+    own savepoint inside), and rolled back after them."""
+    with django_db_blocker.unblock(), override_settings(DEBUG=True), transaction.atomic():
+        call_command("seed_demo")
+        yield
+        transaction.set_rollback(True)
+
+
 def counts() -> tuple[int, ...]:
     return tuple(
         model.objects.count()
@@ -63,22 +76,6 @@ def test_seed_demo_is_idempotent_and_prints_the_logins(capsys) -> None:
         assert email in out
         assert User.objects.get(email=email).check_password("demo-pass-2026")
     assert User.objects.get(email="coach@demo.pathway").has_role(Role.COACH)
-
-
-def test_seed_demo_makes_four_programs_and_a_full_surgical_tech_cohort_with_a_waitlist() -> None:
-    call_command("seed_demo")
-    assert set(Program.objects.values_list("slug", flat=True)) == {
-        "medical-assistant",
-        "pharmacy-technician",
-        "phlebotomy",
-        "surgical-technologist",
-    }
-    # The upcoming cohort (an earlier one holds the students now on externship).
-    surgical = Cohort.objects.filter(program__slug="surgical-technologist").latest("starts_on")
-    held = surgical.applications.filter(status__in=[Status.OFFERED, Status.ENROLLED]).count()
-    assert held == surgical.capacity
-    assert surgical.applications.filter(status=Status.WAITLISTED).exists()
-    assert Program.objects.get(slug="surgical-technologist").waitlist_only
 
 
 def test_seed_demo_adds_synthetic_students_with_periods_once(capsys) -> None:
@@ -156,93 +153,6 @@ def test_seed_demo_externship_data_is_idempotent() -> None:
     assert externship_counts() == first
 
 
-def test_seed_demo_installs_each_programs_default_requirements() -> None:
-    call_command("seed_demo")
-    editions = {s.program.slug: s for s in RequirementSet.objects.filter(is_current=True)}
-    assert {slug: s.edition for slug, s in editions.items()} == {
-        "medical-assistant": "CAAHEP Standards 2022 (III.C.3)",
-        "pharmacy-technician": "School default",
-        "phlebotomy": "NHA CPT",
-        "surgical-technologist": "Core Curriculum 6th ed.",
-    }
-    assert all(s.source for s in editions.values())
-    ma = {r.kind: r.params for r in editions["medical-assistant"].requirements.all()}
-    assert ma["hours"] == {"hours": 160}
-    assert "Vital signs" in ma["competencies"]["items"]
-    [pharmacy] = editions["pharmacy-technician"].requirements.all()
-    assert pharmacy.params == {"hours": 120}
-    assert [r.params for r in editions["phlebotomy"].requirements.all()] == [
-        {"procedure": "venipuncture", "count": 30, "noun": "venipuncture"},
-        {"procedure": "capillary_stick", "count": 10, "noun": "capillary or finger stick"},
-    ]
-    [cases] = editions["surgical-technologist"].requirements.all()
-    assert cases.params["second_scrub_max"] == 40
-    assert cases.params["specialties"] == {
-        "total": 90,
-        "first_scrub": 60,
-        "count": 4,
-        "each_first_scrub": 10,
-    }
-    for program in Program.objects.all():
-        assert install_default_requirements(program) == editions[program.slug]
-    assert not Student.objects.filter(requirement_set__isnull=True).exists()
-
-
-def test_seed_demo_student_is_on_externship_with_approved_and_pending_hours() -> None:
-    call_command("seed_demo")
-    sam = Student.objects.get(user__email="student@demo.pathway")
-    assert sam.cohort.program.slug == "medical-assistant"
-    assert sam.stage == StudentStage.EXTERNSHIP
-    assert sam.coach.email == "coach@demo.pathway"
-    assert {d.kind for d in sam.documents.all()} == set(DocumentKind.values)
-    externship = sam.externships.get()
-    assert externship.status == ExternshipStatus.ACTIVE
-    assert externship.supervisor.email == "supervisor@demo.pathway"
-    statuses = set(externship.hourlogs.values_list("status", flat=True))
-    assert {LogStatus.APPROVED, LogStatus.PENDING} <= statuses
-    assert progress_lines(sam.user.email)["Externship hours"].endswith("hours to go")
-    assert progress_lines(sam.user.email)["Competency checklist"] == "4 competencies to go"
-
-
-def test_seed_demo_has_sites_of_every_kind_under_the_demo_supervisor() -> None:
-    call_command("seed_demo")
-    supervisor = User.objects.get(email="supervisor@demo.pathway")
-    assert set(Site.objects.values_list("kind", flat=True)) == set(SiteKind.values)
-    assert set(supervisor.supervised_sites.all()) == set(Site.objects.all())
-    assert all(site.programs.exists() for site in Site.objects.all())
-
-
-def test_seed_demo_has_students_at_every_stage_coached_by_the_demo_coach() -> None:
-    call_command("seed_demo")
-    stages = set(Student.objects.values_list("stage", flat=True))
-    assert {StudentStage.ENROLLED, StudentStage.EXTERNSHIP, StudentStage.GRADUATED} <= stages
-    assert not Student.objects.exclude(coach__email="coach@demo.pathway").exists()
-    completed = Student.objects.get(user__email="harper.completed@example.com")
-    assert completed.stage == StudentStage.GRADUATED
-    assert completed.externships.get().status == ExternshipStatus.COMPLETED
-    assert set(progress_lines(completed.user.email).values()) == {"done"}
-
-
-def test_seed_demo_phlebotomy_student_is_two_venipunctures_short() -> None:
-    call_command("seed_demo")
-    lines = progress_lines("morgan.phlebotomy@example.com")
-    assert lines == {
-        "Successful venipunctures": "2 venipunctures to go",
-        "Successful capillary or finger sticks": "done",
-    }
-
-
-def test_seed_demo_surgical_student_is_short_on_first_scrub_specialty_cases() -> None:
-    call_command("seed_demo")
-    lines = progress_lines("kai.surgical@example.com")
-    assert {label: words for label, words in lines.items() if words != "done"} == {
-        "Specialty cases, first scrub": "8 first scrub specialty cases to go"
-    }
-    assert ProcedureLog.objects.filter(
-        externship__student__user__email="kai.surgical@example.com", role="observation"
-    ).exists()
-
-
 def test_seed_demo_synthetic_students_are_students() -> None:
     call_command("seed_demo", students=3)
     load = Student.objects.filter(user__email__startswith="load.")
@@ -252,13 +162,6 @@ def test_seed_demo_synthetic_students_are_students() -> None:
 
 
 # -- the outcome-report demo -------------------------------------------------------------------
-
-
-def test_every_seeded_student_has_an_enrollment_period_from_their_cohort_start() -> None:
-    call_command("seed_demo")
-    assert not Student.objects.filter(periods__isnull=True).exists()
-    sam = Student.objects.get(user__email="student@demo.pathway")
-    assert sam.periods.get().started_on == sam.cohort.starts_on
 
 
 def test_the_demo_class_gives_the_outcome_report_its_documented_numbers() -> None:
@@ -282,80 +185,179 @@ def test_the_demo_class_gives_the_outcome_report_its_documented_numbers() -> Non
     assert ReferencePay.objects.filter(program__slug="medical-assistant").exists()
 
 
-def test_the_demo_admin_can_browse_the_externship_admin(client) -> None:
-    call_command("seed_demo")
-    client.force_login(User.objects.get(email="admin@demo.pathway"))
-    for model in (
-        "requirementset",
-        "site",
-        "compliancedocument",
-        "externship",
-        "hourlog",
-        "procedurelog",
-        "logdecision",
-    ):
-        assert client.get(f"/admin/externships/{model}/").status_code == 200, model
-    approved = HourLog.objects.filter(status=LogStatus.APPROVED).first()
-    page = client.get(f"/admin/externships/hourlog/{approved.pk}/change/")
-    assert page.status_code == 200
-    assert b'name="notes"' not in page.content  # frozen
-    pending = HourLog.objects.filter(status=LogStatus.PENDING).first()
-    page = client.get(f"/admin/externships/hourlog/{pending.pk}/change/")
-    assert b'name="notes"' in page.content
-    assert b'name="status"' not in page.content
-    for path in (
-        f"/admin/externships/requirementset/{RequirementSet.objects.first().pk}/change/",
-        f"/admin/externships/site/{Site.objects.first().pk}/change/",
-        f"/admin/externships/externship/{Externship.objects.first().pk}/change/",
-        f"/admin/externships/procedurelog/{ProcedureLog.objects.first().pk}/change/",
-        f"/admin/externships/logdecision/{LogDecision.objects.first().pk}/change/",
-        "/admin/externships/externship/add/",
-    ):
-        assert client.get(path).status_code == 200, path
-    assert client.get("/admin/externships/logdecision/add/").status_code == 403
-    assert client.get("/admin/externships/hourlog/add/").status_code == 403
-    delete = f"/admin/externships/hourlog/{pending.pk}/delete/"
-    assert client.get(delete).status_code == 403
+@pytest.mark.usefixtures("seeded")
+class TestFromTheDemoData:
+    """Tests that start from the demo data: seeded once for the class (see `seeded`)."""
 
+    def test_seed_demo_makes_four_programs_and_a_full_surgical_tech_cohort_with_a_waitlist(
+        self,
+    ) -> None:
+        assert set(Program.objects.values_list("slug", flat=True)) == {
+            "medical-assistant",
+            "pharmacy-technician",
+            "phlebotomy",
+            "surgical-technologist",
+        }
+        # The upcoming cohort (an earlier one holds the students now on externship).
+        surgical = Cohort.objects.filter(program__slug="surgical-technologist").latest("starts_on")
+        held = surgical.applications.filter(status__in=[Status.OFFERED, Status.ENROLLED]).count()
+        assert held == surgical.capacity
+        assert surgical.applications.filter(status=Status.WAITLISTED).exists()
+        assert Program.objects.get(slug="surgical-technologist").waitlist_only
 
-def test_the_admin_places_students_through_the_placement_rules(client) -> None:
-    call_command("seed_demo")
-    client.force_login(User.objects.get(email="admin@demo.pathway"))
-    quinn = Student.objects.get(user__email="quinn.enrolled@example.com")  # no documents yet
-    pharmacy = Site.objects.get(kind=SiteKind.PHARMACY)
-    supervisor = User.objects.get(email="supervisor@demo.pathway")
-    today = timezone.localdate()
-    form = {
-        "student": quinn.pk,
-        "site": pharmacy.pk,
-        "supervisor": supervisor.pk,
-        "starts_on": today + timedelta(days=7),
-        "ends_on": today + timedelta(days=40),
-    }
-    refused = client.post("/admin/externships/externship/add/", form)
-    assert refused.status_code == 200
-    assert b"Missing or expired on the start date" in refused.content
-    assert not quinn.externships.exists()
-    for kind in DocumentKind:
-        ComplianceDocument.objects.create(student=quinn, kind=kind, received_on=today)
-    placed = client.post("/admin/externships/externship/add/", form)
-    assert placed.status_code == 302
-    quinn.refresh_from_db()
-    assert quinn.externships.get().site == pharmacy
-    assert quinn.stage == StudentStage.EXTERNSHIP
+    def test_seed_demo_installs_each_programs_default_requirements(self) -> None:
+        editions = {s.program.slug: s for s in RequirementSet.objects.filter(is_current=True)}
+        assert {slug: s.edition for slug, s in editions.items()} == {
+            "medical-assistant": "CAAHEP Standards 2022 (III.C.3)",
+            "pharmacy-technician": "School default",
+            "phlebotomy": "NHA CPT",
+            "surgical-technologist": "Core Curriculum 6th ed.",
+        }
+        assert all(s.source for s in editions.values())
+        ma = {r.kind: r.params for r in editions["medical-assistant"].requirements.all()}
+        assert ma["hours"] == {"hours": 160}
+        assert "Vital signs" in ma["competencies"]["items"]
+        [pharmacy] = editions["pharmacy-technician"].requirements.all()
+        assert pharmacy.params == {"hours": 120}
+        assert [r.params for r in editions["phlebotomy"].requirements.all()] == [
+            {"procedure": "venipuncture", "count": 30, "noun": "venipuncture"},
+            {"procedure": "capillary_stick", "count": 10, "noun": "capillary or finger stick"},
+        ]
+        [cases] = editions["surgical-technologist"].requirements.all()
+        assert cases.params["second_scrub_max"] == 40
+        assert cases.params["specialties"] == {
+            "total": 90,
+            "first_scrub": 60,
+            "count": 4,
+            "each_first_scrub": 10,
+        }
+        for program in Program.objects.all():
+            assert install_default_requirements(program) == editions[program.slug]
+        assert not Student.objects.filter(requirement_set__isnull=True).exists()
 
+    def test_seed_demo_student_is_on_externship_with_approved_and_pending_hours(self) -> None:
+        sam = Student.objects.get(user__email="student@demo.pathway")
+        assert sam.cohort.program.slug == "medical-assistant"
+        assert sam.stage == StudentStage.EXTERNSHIP
+        assert sam.coach.email == "coach@demo.pathway"
+        assert {d.kind for d in sam.documents.all()} == set(DocumentKind.values)
+        externship = sam.externships.get()
+        assert externship.status == ExternshipStatus.ACTIVE
+        assert externship.supervisor.email == "supervisor@demo.pathway"
+        statuses = set(externship.hourlogs.values_list("status", flat=True))
+        assert {LogStatus.APPROVED, LogStatus.PENDING} <= statuses
+        assert progress_lines(sam.user.email)["Externship hours"].endswith("hours to go")
+        assert progress_lines(sam.user.email)["Competency checklist"] == "4 competencies to go"
 
-def test_the_admin_approves_logs_in_bulk(client) -> None:
-    call_command("seed_demo")
-    admin = User.objects.get(email="admin@demo.pathway")
-    client.force_login(admin)
-    pending = list(HourLog.objects.filter(status=LogStatus.PENDING).values_list("pk", flat=True))
-    response = client.post(
-        "/admin/externships/hourlog/",
-        {"action": "approve_selected", "_selected_action": pending},
-    )
-    assert response.status_code == 302
-    assert not HourLog.objects.filter(pk__in=pending).exclude(status=LogStatus.APPROVED).exists()
-    assert LogDecision.objects.filter(hour_log__in=pending, decided_by=admin).count() == len(
-        pending
-    )
+    def test_seed_demo_has_sites_of_every_kind_under_the_demo_supervisor(self) -> None:
+        supervisor = User.objects.get(email="supervisor@demo.pathway")
+        assert set(Site.objects.values_list("kind", flat=True)) == set(SiteKind.values)
+        assert set(supervisor.supervised_sites.all()) == set(Site.objects.all())
+        assert all(site.programs.exists() for site in Site.objects.all())
+
+    def test_seed_demo_has_students_at_every_stage_coached_by_the_demo_coach(self) -> None:
+        stages = set(Student.objects.values_list("stage", flat=True))
+        assert {StudentStage.ENROLLED, StudentStage.EXTERNSHIP, StudentStage.GRADUATED} <= stages
+        assert not Student.objects.exclude(coach__email="coach@demo.pathway").exists()
+        completed = Student.objects.get(user__email="harper.completed@example.com")
+        assert completed.stage == StudentStage.GRADUATED
+        assert completed.externships.get().status == ExternshipStatus.COMPLETED
+        assert set(progress_lines(completed.user.email).values()) == {"done"}
+
+    def test_seed_demo_phlebotomy_student_is_two_venipunctures_short(self) -> None:
+        lines = progress_lines("morgan.phlebotomy@example.com")
+        assert lines == {
+            "Successful venipunctures": "2 venipunctures to go",
+            "Successful capillary or finger sticks": "done",
+        }
+
+    def test_seed_demo_surgical_student_is_short_on_first_scrub_specialty_cases(self) -> None:
+        lines = progress_lines("kai.surgical@example.com")
+        assert {label: words for label, words in lines.items() if words != "done"} == {
+            "Specialty cases, first scrub": "8 first scrub specialty cases to go"
+        }
+        assert ProcedureLog.objects.filter(
+            externship__student__user__email="kai.surgical@example.com", role="observation"
+        ).exists()
+
+    def test_every_seeded_student_has_an_enrollment_period_from_their_cohort_start(self) -> None:
+        assert not Student.objects.filter(periods__isnull=True).exists()
+        sam = Student.objects.get(user__email="student@demo.pathway")
+        assert sam.periods.get().started_on == sam.cohort.starts_on
+
+    def test_the_demo_admin_can_browse_the_externship_admin(self, client) -> None:
+        client.force_login(User.objects.get(email="admin@demo.pathway"))
+        for model in (
+            "requirementset",
+            "site",
+            "compliancedocument",
+            "externship",
+            "hourlog",
+            "procedurelog",
+            "logdecision",
+        ):
+            assert client.get(f"/admin/externships/{model}/").status_code == 200, model
+        approved = HourLog.objects.filter(status=LogStatus.APPROVED).first()
+        page = client.get(f"/admin/externships/hourlog/{approved.pk}/change/")
+        assert page.status_code == 200
+        assert b'name="notes"' not in page.content  # frozen
+        pending = HourLog.objects.filter(status=LogStatus.PENDING).first()
+        page = client.get(f"/admin/externships/hourlog/{pending.pk}/change/")
+        assert b'name="notes"' in page.content
+        assert b'name="status"' not in page.content
+        for path in (
+            f"/admin/externships/requirementset/{RequirementSet.objects.first().pk}/change/",
+            f"/admin/externships/site/{Site.objects.first().pk}/change/",
+            f"/admin/externships/externship/{Externship.objects.first().pk}/change/",
+            f"/admin/externships/procedurelog/{ProcedureLog.objects.first().pk}/change/",
+            f"/admin/externships/logdecision/{LogDecision.objects.first().pk}/change/",
+            "/admin/externships/externship/add/",
+        ):
+            assert client.get(path).status_code == 200, path
+        assert client.get("/admin/externships/logdecision/add/").status_code == 403
+        assert client.get("/admin/externships/hourlog/add/").status_code == 403
+        delete = f"/admin/externships/hourlog/{pending.pk}/delete/"
+        assert client.get(delete).status_code == 403
+
+    def test_the_admin_places_students_through_the_placement_rules(self, client) -> None:
+        client.force_login(User.objects.get(email="admin@demo.pathway"))
+        quinn = Student.objects.get(user__email="quinn.enrolled@example.com")  # no documents yet
+        pharmacy = Site.objects.get(kind=SiteKind.PHARMACY)
+        supervisor = User.objects.get(email="supervisor@demo.pathway")
+        today = timezone.localdate()
+        form = {
+            "student": quinn.pk,
+            "site": pharmacy.pk,
+            "supervisor": supervisor.pk,
+            "starts_on": today + timedelta(days=7),
+            "ends_on": today + timedelta(days=40),
+        }
+        refused = client.post("/admin/externships/externship/add/", form)
+        assert refused.status_code == 200
+        assert b"Missing or expired on the start date" in refused.content
+        assert not quinn.externships.exists()
+        for kind in DocumentKind:
+            ComplianceDocument.objects.create(student=quinn, kind=kind, received_on=today)
+        placed = client.post("/admin/externships/externship/add/", form)
+        assert placed.status_code == 302
+        quinn.refresh_from_db()
+        assert quinn.externships.get().site == pharmacy
+        assert quinn.stage == StudentStage.EXTERNSHIP
+
+    def test_the_admin_approves_logs_in_bulk(self, client) -> None:
+        admin = User.objects.get(email="admin@demo.pathway")
+        client.force_login(admin)
+        pending = list(
+            HourLog.objects.filter(status=LogStatus.PENDING).values_list("pk", flat=True)
+        )
+        response = client.post(
+            "/admin/externships/hourlog/",
+            {"action": "approve_selected", "_selected_action": pending},
+        )
+        assert response.status_code == 302
+        assert (
+            not HourLog.objects.filter(pk__in=pending).exclude(status=LogStatus.APPROVED).exists()
+        )
+        assert LogDecision.objects.filter(hour_log__in=pending, decided_by=admin).count() == len(
+            pending
+        )
