@@ -1,6 +1,7 @@
 import os
 import shutil
 from collections.abc import Iterator
+from typing import NoReturn
 
 import pytest
 from django.contrib.auth.models import Group
@@ -78,14 +79,23 @@ def client_for(user: User) -> APIClient:
     return client
 
 
+def unavailable(reason: str, required_by: str, skipped: str) -> NoReturn:
+    """Skip a test whose service this machine lacks, with the reason printed; fail it instead
+    when the environment variable `required_by` is 1 (as `.ci/run` sets them)."""
+    if os.environ.get(required_by) == "1":
+        pytest.fail(f"{reason} and {required_by}=1")
+    pytest.skip(f"{reason}: {skipped}")
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """A headless Debian Chromium driven by Playwright (its own browser download is not used)."""
     if not os.path.exists(CHROMIUM):
-        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{message}, and REQUIRE_BROWSER=1")
-        pytest.skip(f"{message}: browser test skipped")
+        unavailable(
+            f"Chromium not found at {CHROMIUM} (apt-get install chromium)",
+            "REQUIRE_BROWSER",
+            "browser test skipped",
+        )
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are

@@ -22,6 +22,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from tests.conftest import unavailable
+
 pytestmark = pytest.mark.postgres
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,9 +58,7 @@ def postgres_or_skip() -> str:
         psycopg.connect(url, connect_timeout=3).close()
     except psycopg.Error as exc:
         reason = f"PostgreSQL at {url} does not answer ({str(exc).strip().splitlines()[0]})"
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"{reason} and REQUIRE_POSTGRES=1")
-        pytest.skip(f"{reason}: gunicorn test skipped")
+        unavailable(reason, "REQUIRE_POSTGRES", "gunicorn test skipped")
     return url
 
 
