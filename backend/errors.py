@@ -25,3 +25,17 @@ class RuleViolation(DomainError):
 
     status_code = 400
     code = "invalid"
+
+
+class AlreadyApplied(NotAllowed):
+    """The same email or phone already has an application for the cohort. Says nothing of it:
+    anyone can type someone else's email; its status link goes to the address on it instead."""
+
+    code = "already_applied"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "An application with this email address or phone number already exists for this "
+            "class. For privacy we do not show it here: we have emailed the link to its status "
+            "page to the email address on that application."
+        )

@@ -1,3 +1,5 @@
+import secrets
+
 from django import forms
 from django.utils import timezone
 from phonenumber_field.formfields import PhoneNumberField
@@ -27,6 +29,11 @@ class ApplicationForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Prior healthcare experience (optional)",
+    )
+    # Minted when the form is shown; a second submission with it (a double click) gets the
+    # first answer instead of a second application.
+    submission_key = forms.CharField(
+        required=False, max_length=64, widget=forms.HiddenInput, initial=secrets.token_urlsafe
     )
     consent_sms = forms.BooleanField(required=False)
     consent_email = forms.BooleanField(required=False)

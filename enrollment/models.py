@@ -79,6 +79,8 @@ class Cohort(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="coached_cohorts"
     )
     cutoff_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Waitlist-only programs: seats given back while nobody waited, owed to the next in line.
+    released_seats = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["starts_on", "id"]
@@ -155,8 +157,14 @@ class Application(models.Model):
         on_delete=models.SET_NULL,
         related_name="applications",
     )
+    # The one-time key of the form that sent it: a double click finds this application again.
+    submission_key = models.CharField(max_length=64, blank=True, editable=False)
+    # When a repeat application last emailed this one's status link (at most one an hour).
+    status_link_resent_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
-    audit_trail = field_history(excluded_fields=["status_token", "updated_at"])
+    audit_trail = field_history(
+        excluded_fields=["status_token", "submission_key", "status_link_resent_at", "updated_at"]
+    )
 
     class Meta:
         ordering = ["submitted_at", "id"]
@@ -171,6 +179,11 @@ class Application(models.Model):
                 fields=["cohort", "phone"],
                 condition=Q(status__in=ACTIVE_STATUSES),
                 name="application_one_active_per_phone",
+            ),
+            models.UniqueConstraint(
+                fields=["submission_key"],
+                condition=~Q(submission_key=""),
+                name="application_one_per_submission_key",
             ),
             models.CheckConstraint(
                 condition=~Q(status=Status.OFFERED) | Q(offer_expires_at__isnull=False),
@@ -188,6 +201,17 @@ class Application(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def current_status(self) -> str:
+        """The status as every reader sees it: an offer past its deadline is expired at once,
+        before the periodic job or the next write to the cohort records it."""
+        if self.status == Status.OFFERED and self.offer_expires_at <= timezone.now():
+            return Status.EXPIRED
+        return self.status
+
+    def get_current_status_display(self) -> str:
+        return Status(self.current_status).label
 
 
 class ApplicationEvent(models.Model):

@@ -22,6 +22,7 @@ OFFER_MADE = "offer_made"
 OFFER_EXPIRED = "offer_expired"
 ENROLLED = "enrolled"
 COHORT_CLOSED = "cohort_closed"
+STATUS_LINK = "status_link"
 
 SUBJECTS = {
     RECEIVED: "We received your application",
@@ -29,6 +30,7 @@ SUBJECTS = {
     OFFER_EXPIRED: "Your seat offer has expired",
     ENROLLED: "You are enrolled",
     COHORT_CLOSED: "Your cohort has closed: move to the next one",
+    STATUS_LINK: "The link to your application",
 }
 
 

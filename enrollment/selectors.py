@@ -1,4 +1,7 @@
-"""Reads of programs, cohorts and applications, with their seat counts and waitlist positions."""
+"""Reads of programs, cohorts and applications, with their seat counts and waitlist positions.
+
+Reads never write: an offer past its deadline simply stops counting as held here; the periodic
+job and the next seat change of its cohort settle it (enrollment.services)."""
 
 from dataclasses import dataclass
 
@@ -19,7 +22,6 @@ from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.utils import timezone
 
 from enrollment.models import Application, Cohort, Program, SeatStatus, Status
-from enrollment.services import settle_expired_offers
 
 
 def cohorts_with_counts(cohorts: QuerySet[Cohort] | None = None) -> QuerySet[Cohort]:
@@ -46,10 +48,11 @@ def cohorts_with_counts(cohorts: QuerySet[Cohort] | None = None) -> QuerySet[Coh
 
 
 def cohorts_with_free_seats_and_a_waitlist() -> QuerySet[Cohort]:
-    """Open cohorts of programs taking offers where a seat is free and someone waits."""
+    """Open cohorts where a seat is free and someone waits for it (in a waitlist-only program,
+    only a seat given back: enrollment.services.offers_due)."""
     return cohorts_with_counts(
-        Cohort.objects.filter(
-            enrollment_cutoff__gt=timezone.localdate(), program__waitlist_only=False
+        Cohort.objects.filter(enrollment_cutoff__gt=timezone.localdate()).filter(
+            Q(program__waitlist_only=False) | Q(released_seats__gt=0)
         )
     ).filter(seats_left__gt=0, waitlisted_count__gt=0)
 
@@ -66,11 +69,10 @@ def cohort_status(cohort: Cohort) -> str:
 
 
 def open_cohorts(cohorts: QuerySet[Cohort] | None = None) -> QuerySet[Cohort]:
-    """Cohorts still taking applications, earliest first, with counts (expired offers settled)."""
+    """Cohorts still taking applications, earliest first, with counts."""
     cohorts = (Cohort.objects.all() if cohorts is None else cohorts).filter(
         enrollment_cutoff__gt=timezone.localdate()
     )
-    settle_expired_offers(list(cohorts.values_list("pk", flat=True)))
     return cohorts_with_counts(cohorts).order_by("starts_on", "id")
 
 

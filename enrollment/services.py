@@ -3,7 +3,8 @@
 The invariant, under any concurrency: unexpired offers plus enrolments never exceed capacity, and
 the waitlist is served strictly in submission order. Each service opens one transaction, locks the
 cohort (PostgreSQL: SELECT ... FOR UPDATE; SQLite: the IMMEDIATE transaction), settles expired
-offers, and only then counts. Messages go out after commit.
+offers, and only then counts. Messages go out after commit. Reads never settle: a lapsed offer
+simply stops counting as held (see selectors); the periodic job and the next write here settle it.
 """
 
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
 from backend.audit import attributed
-from backend.errors import NotAllowed, RuleViolation
+from backend.errors import AlreadyApplied, NotAllowed, RuleViolation
 from enrollment import notifications
 from enrollment.consent import DISCLOSURE_VERSION, disclosure
 from enrollment.models import (
@@ -42,6 +43,8 @@ QUALIFYING_EDUCATION = {
     Education.DEGREE,
 }
 MINIMUM_AGE = 18
+# A repeat application emails the first one's status link again, at most this often.
+STATUS_LINK_RESEND_EVERY = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -152,32 +155,54 @@ def _make_offer(
     notifications.queue(application, notifications.OFFER_MADE)
 
 
-def _expire_lapsed(cohort: Cohort, now: datetime) -> None:
-    lapsed = cohort.applications.filter(status=Status.OFFERED, offer_expires_at__lte=now)
-    for application in lapsed.order_by("offer_expires_at", "id"):
+def _expire_lapsed(cohort: Cohort, now: datetime) -> int:
+    """Expire the cohort's lapsed offers; returns how many seats that freed."""
+    lapsed = list(
+        cohort.applications.filter(status=Status.OFFERED, offer_expires_at__lte=now).order_by(
+            "offer_expires_at", "id"
+        )
+    )
+    for application in lapsed:
         _transition(application, Status.EXPIRED, SYSTEM, "The offer was not accepted in time.")
         notifications.queue(application, notifications.OFFER_EXPIRED)
+    return len(lapsed)
 
 
-def _settle(cohort: Cohort, now: datetime) -> Settlement:
-    """Expire lapsed offers, then offer each free seat to the waitlist in order.
+def _settle(cohort: Cohort, now: datetime, freed: int = 0) -> Settlement:
+    """Expire lapsed offers, then offer free seats to the waitlist in order. `freed` counts the
+    seats the caller's change gave back (a decline, a withdrawal).
 
     The caller holds the cohort lock."""
-    _expire_lapsed(cohort, now)
-    return _promote(cohort, now)
+    return _promote(cohort, now, freed + _expire_lapsed(cohort, now))
 
 
-def _promote(cohort: Cohort, now: datetime) -> Settlement:
-    if cohort.is_past_cutoff(timezone.localdate(now)) or cohort.program.waitlist_only:
-        return Settlement(offers=[], free=0)
+def offers_due(*, cohort: Cohort, free: int, waiting: int, freed: int) -> int:
+    """How many of `free` seats go to the waitlist now. A waitlist-only program holds its
+    never-taken seats, but every seat given back (`freed` now, or released earlier while nobody
+    waited) still goes to the first in line: the waitlist always moves."""
+    if cohort.is_past_cutoff():
+        return 0
+    if cohort.program.waitlist_only:
+        free = min(free, cohort.released_seats + freed)
+    return max(0, min(free, waiting))
+
+
+def _promote(cohort: Cohort, now: datetime, freed: int = 0) -> Settlement:
     free = cohort.capacity - seats_held(cohort, now)
-    if free <= 0:
-        return Settlement(offers=[], free=0)
-    offers = list(
-        cohort.applications.filter(status=Status.WAITLISTED).order_by("submitted_at", "id")[:free]
-    )
+    waiting = cohort.applications.filter(status=Status.WAITLISTED)
+    due = offers_due(cohort=cohort, free=free, waiting=waiting.count(), freed=freed)
+    offers = list(waiting.order_by("submitted_at", "id")[:due])
     for application in offers:
         _make_offer(application, cohort, now, SYSTEM, "A seat became free.")
+    # Seats given back to a waitlist-only cohort while nobody waits stay owed to the waitlist.
+    released = (
+        max(0, min(free, cohort.released_seats + freed) - len(offers))
+        if cohort.program.waitlist_only
+        else 0
+    )
+    if released != cohort.released_seats:
+        cohort.released_seats = released
+        cohort.save(update_fields=["released_seats"])
     return Settlement(offers=offers, free=free - len(offers))
 
 
@@ -191,7 +216,8 @@ def settle_cohort(cohort_id: int) -> list[Application]:
 def settle_expired_offers(cohort_ids: list[int] | None = None) -> int:
     """Settle every cohort (or those given) that has an expired offer; returns how many it settled.
 
-    Called by the periodic job and before seats are shown, so a stopped worker never strands a seat.
+    Called by the periodic job; until it runs, reads count a lapsed offer as a free seat and the
+    next write to the cohort settles it first, so a stopped worker never strands a seat.
     """
     lapsed = Application.objects.filter(status=Status.OFFERED, offer_expires_at__lte=timezone.now())
     if cohort_ids is not None:
@@ -258,9 +284,15 @@ def application_submit(
     prior_healthcare_experience: str = "",
     meta: RequestMeta = RequestMeta(),
     actor: Actor = Actor(label="applicant"),
+    submission_key: str = "",
 ) -> tuple[Application, bool]:
-    """Apply to a cohort (or its id). Returns (application, created): the same person gets their
-    own application back. A new one carries `waitlist_position` (None unless waitlisted)."""
+    """Apply to a cohort (or its id). Returns (application, created); a new one carries
+    `waitlist_position` (None unless waitlisted).
+
+    `submission_key` is the one-time key of the form the applicant loaded: the same key again
+    (a double click) returns that first application with created=False. The same email or phone
+    again raises AlreadyApplied, revealing nothing, and emails the first one's status link to
+    its own address."""
     email = email.strip().lower()
     cohort_id = cohort if isinstance(cohort, int) else cohort.pk
     try:
@@ -269,6 +301,10 @@ def application_submit(
                 locked = _lock(cohort_id)
             except Cohort.DoesNotExist:
                 raise RuleViolation("This cohort does not exist.", field="cohort") from None
+            if submission_key:
+                earlier = Application.objects.filter(submission_key=submission_key).first()
+                if earlier is not None:
+                    return earlier, False
             now = timezone.now()
             if not locked.program.is_active or locked.is_past_cutoff(timezone.localdate(now)):
                 raise RuleViolation(
@@ -279,36 +315,55 @@ def application_submit(
             # wait (rare) takes the full settling path first.
             state = _seat_state(locked, now, email, phone)
             if state.duplicate:
-                return _existing(locked, email, phone), False
-            taking_offers = not locked.program.waitlist_only
-            if state.lapsed or (taking_offers and state.waiting and state.held < locked.capacity):
-                _settle(locked, now)
-                state = _seat_state(locked, now, email, phone)
-            free = locked.capacity - state.held if taking_offers and not state.waiting else 0
-            application = Application(
-                cohort=locked,
-                first_name=first_name.strip(),
-                last_name=last_name.strip(),
-                email=email,
-                phone=phone,
-                date_of_birth=date_of_birth,
-                education=education,
-                prior_healthcare_experience=prior_healthcare_experience.strip(),
-                submitted_at=now,
-            )
-            _place_new(application, locked, free, now, actor)
-            # The newest submission stands last in line.
-            application.waitlist_position = (
-                state.waiting + 1 if application.status == Status.WAITLISTED else None
-            )
-            _record_consent(application, consent, meta, now)
-            return application, True
+                _resend_status_link(_existing(locked, email, phone), now)
+            else:
+                if state.lapsed or (state.waiting and state.held < locked.capacity):
+                    _settle(locked, now)
+                    state = _seat_state(locked, now, email, phone)
+                direct = not (locked.program.waitlist_only or state.waiting)
+                application = Application(
+                    cohort=locked,
+                    first_name=first_name.strip(),
+                    last_name=last_name.strip(),
+                    email=email,
+                    phone=phone,
+                    date_of_birth=date_of_birth,
+                    education=education,
+                    prior_healthcare_experience=prior_healthcare_experience.strip(),
+                    submitted_at=now,
+                    submission_key=submission_key,
+                )
+                free = locked.capacity - state.held
+                _place_new(application, locked, free if direct else 0, now, actor)
+                moved = 0
+                if application.status == Status.WAITLISTED and free > 0:
+                    # A waitlist-only program: the newcomer joined the line, which then moves.
+                    moved = len(_promote(locked, now).offers)
+                    application.refresh_from_db()
+                # The newest submission stands last in line.
+                application.waitlist_position = (
+                    state.waiting + 1 - moved if application.status == Status.WAITLISTED else None
+                )
+                _record_consent(application, consent, meta, now)
+                return application, True
     except IntegrityError:
-        # A racing duplicate got past the check (the lock makes it rare): return the first one.
-        existing = _existing(Cohort.objects.get(pk=cohort_id), email, phone)
-        if existing is None:
-            raise
-        return existing, False
+        # A racing duplicate got past the check (the lock makes it rare).
+        with transaction.atomic():
+            existing = _existing(_lock(cohort_id), email, phone)
+            if existing is None:
+                raise
+            _resend_status_link(existing, timezone.now())
+    raise AlreadyApplied()
+
+
+def _resend_status_link(application: Application, now: datetime) -> None:
+    """Email the application's status link to its own address, at most once an hour. The caller
+    holds the cohort lock, so two repeats at once send one email."""
+    sent = application.status_link_resent_at
+    if sent is not None and now - sent < STATUS_LINK_RESEND_EVERY:
+        return
+    Application.objects.filter(pk=application.pk).update(status_link_resent_at=now)
+    notifications.queue(application, notifications.STATUS_LINK)
 
 
 def _place_new(
@@ -415,7 +470,7 @@ def application_decline(*, application: Application, actor: Actor) -> Applicatio
     with transaction.atomic():
         cohort, current, now = _change(application, {Status.OFFERED}, "decline")
         _transition(current, Status.DECLINED, actor, "Offer declined.")
-        _settle(cohort, now)
+        _settle(cohort, now, freed=1)
     return current
 
 
@@ -431,6 +486,7 @@ def application_withdraw(
             application, {Status.OFFERED, Status.WAITLISTED, Status.ENROLLED}, "withdraw"
         )
         was_enrolled = current.status == Status.ENROLLED
+        held_a_seat = current.status in (Status.OFFERED, Status.ENROLLED)
         _transition(current, Status.WITHDRAWN, actor, reason or "Withdrawn.")
         student = Student.objects.select_for_update().filter(application=current).first()
         if was_enrolled and student is not None and student.stage in ENROLLED_STAGES:
@@ -442,7 +498,7 @@ def application_withdraw(
                 actor=actor.user,
                 reason=reason or "Withdrawn.",
             )
-        _settle(cohort, now)
+        _settle(cohort, now, freed=int(held_a_seat))
     return current
 
 
@@ -477,13 +533,15 @@ def application_move_to_next_cohort(*, application: Application, actor: Actor) -
 
 
 def capacity_change_preview(*, cohort: Cohort, capacity: int) -> int:
-    """How many offers raising the capacity to `capacity` would send now."""
+    """How many offers setting the capacity to `capacity` would send now."""
     now = timezone.now()
-    if cohort.is_past_cutoff() or cohort.program.waitlist_only:
-        return 0
-    free = capacity - seats_held(cohort, now)
-    waiting = cohort.applications.filter(status=Status.WAITLISTED).count()
-    return max(0, min(free, waiting))
+    lapsed = cohort.applications.filter(status=Status.OFFERED, offer_expires_at__lte=now).count()
+    return offers_due(
+        cohort=cohort,
+        free=capacity - seats_held(cohort, now),
+        waiting=cohort.applications.filter(status=Status.WAITLISTED).count(),
+        freed=max(0, capacity - cohort.capacity) + lapsed,
+    )
 
 
 @attributed
@@ -495,16 +553,17 @@ def cohort_set_capacity(*, cohort: Cohort, capacity: int, actor: Actor) -> list[
         locked = _lock(cohort.pk)
         now = timezone.now()
         # Count the seats held now; the waitlist fills what is free only under the new capacity.
-        _expire_lapsed(locked, now)
+        expired = _expire_lapsed(locked, now)
         taken = seats_held(locked, now)
         if capacity < taken:
             raise RuleViolation(
                 f"{taken} seats are taken or offered; capacity cannot go below that.",
                 field="capacity",
             )
+        added = max(0, capacity - locked.capacity)
         locked.capacity = capacity
         locked.save(update_fields=["capacity"])
-        return _promote(locked, now).offers
+        return _promote(locked, now, freed=expired + added).offers
 
 
 def cohort_close_waitlist(cohort: Cohort) -> int:

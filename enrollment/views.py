@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from backend.api import ApplyRateThrottle, TokenRateThrottle
-from backend.errors import DomainError
+from backend.errors import AlreadyApplied, DomainError
 from backend.throttles import throttled
 from enrollment.forms import ApplicationForm
 from enrollment.models import Application, Program, Status
@@ -18,7 +18,6 @@ from enrollment.services import (
     application_submit,
     application_withdraw,
     next_open_cohort,
-    settle_expired_offers,
 )
 
 
@@ -46,6 +45,7 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
                 education=data["education"],
                 prior_healthcare_experience=data["prior_healthcare_experience"],
                 consent=form.consent(),
+                submission_key=data["submission_key"],
                 meta=RequestMeta(
                     ip_address=request.META.get("REMOTE_ADDR"),
                     user_agent=request.headers.get("User-Agent", ""),
@@ -53,6 +53,9 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
                 ),
                 actor=Actor.of(request.user),
             )
+        except AlreadyApplied as exc:
+            context = {"program": program, "cohort": data["cohort"], "message": exc.message}
+            return render(request, "enrollment/already_applied.html", context, status=409)
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -69,8 +72,6 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 @throttled(TokenRateThrottle, methods=("GET",))
 def status(request: HttpRequest, token: str) -> HttpResponse:
-    found = get_object_or_404(Application, status_token=token)
-    settle_expired_offers([found.cohort_id])  # a lapsed offer shows as expired, its seat moved on
     applications = applications_with_positions(Application.objects.prefetch_related("history"))
     application = get_object_or_404(applications, status_token=token)
     can_move = (

@@ -33,7 +33,7 @@ class CohortFilter(django_filters.FilterSet):
 
 class ApplicationFilter(django_filters.FilterSet):
     program = django_filters.CharFilter(field_name="cohort__program__slug")
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, method="filter_status")
     submitted_after = MomentFilter(field_name="submitted_at", lookup_expr="gte")
     submitted_before = MomentFilter(field_name="submitted_at", lookup_expr="lte")
     search = django_filters.CharFilter(method="filter_search", max_length=100)
@@ -41,6 +41,16 @@ class ApplicationFilter(django_filters.FilterSet):
     class Meta:
         model = Application
         fields = ["cohort", "program", "status", "submitted_after", "submitted_before", "search"]
+
+    def filter_status(
+        self, applications: QuerySet[Application], name: str, values: list[str]
+    ) -> QuerySet[Application]:
+        """By the status readers see: a lapsed offer is expired (Application.current_status)."""
+        lapsed = Q(status=Status.OFFERED, offer_expires_at__lte=timezone.now())
+        query = Q(status__in=values) & ~lapsed
+        if Status.EXPIRED in values:
+            query |= lapsed
+        return applications.filter(query)
 
     def filter_search(
         self, applications: QuerySet[Application], name: str, value: str

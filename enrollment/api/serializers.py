@@ -6,7 +6,15 @@ from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
 from backend.api import StrictInput
-from enrollment.models import Application, ApplicationEvent, Cohort, Education, Program, SeatStatus
+from enrollment.models import (
+    Application,
+    ApplicationEvent,
+    Cohort,
+    Education,
+    Program,
+    SeatStatus,
+    Status,
+)
 from enrollment.selectors import cohort_status
 from enrollment.services import next_open_cohort
 
@@ -135,6 +143,10 @@ class ApplicationSerializer(serializers.ModelSerializer):
         source="cohort.program", slug_field="slug", read_only=True
     )
     phone = serializers.CharField(read_only=True)
+    # A lapsed offer reads as expired before it is settled (see Application.current_status).
+    status = serializers.ChoiceField(
+        choices=Status.choices, source="current_status", read_only=True
+    )
     waitlist_position = serializers.IntegerField(allow_null=True, read_only=True)
     history = ApplicationEventSerializer(many=True, read_only=True)
 

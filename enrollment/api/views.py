@@ -39,7 +39,6 @@ from enrollment.services import (
     application_move_to_next_cohort,
     application_submit,
     application_withdraw,
-    settle_expired_offers,
 )
 
 TOKEN_PARAMETER = OpenApiParameter(
@@ -80,20 +79,10 @@ class CohortViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             return StaffCohortSerializer
         return CohortSerializer
 
-    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
-        settle_expired_offers()
-        return super().list(request, *args, **kwargs)
-
-    def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
-        cohort = self.get_object()
-        settle_expired_offers([cohort.pk])
-        return super().retrieve(request, *args, **kwargs)
-
     @extend_schema(responses=WaitlistEntrySerializer(many=True))
     @action(detail=True, permission_classes=[IsStaff], filterset_class=None)
     def waitlist(self, request: Request, pk: str) -> Response:
         cohort = get_object_or_404(Cohort, pk=pk)
-        settle_expired_offers([cohort.pk])
         page = self.paginate_queryset(waitlist(cohort))
         return self.get_paginated_response(WaitlistEntrySerializer(page, many=True).data)
 
@@ -153,8 +142,13 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(
         request=ApplicationCreateSerializer,
-        responses={201: ApplicationCreatedSerializer, 200: ApplicationCreatedSerializer},
+        responses={201: ApplicationCreatedSerializer},
         parameters=[IDEMPOTENCY_PARAMETER],
+        description=(
+            "Apply. The same email or phone again for the same cohort is a 409 (code "
+            "`already_applied`) that says nothing of the first application; its status link is "
+            "emailed again to the address on it (at most once an hour)."
+        ),
     )
     @idempotent
     def create(self, request: Request) -> Response:
@@ -165,21 +159,14 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             user_agent=request.headers.get("User-Agent", ""),
             source_page=request.headers.get("Referer", "") or request.path,
         )
-        application, created = application_submit(
+        application, _ = application_submit(
             **data.validated_data, meta=meta, actor=Actor.of(request.user)
         )
-        if not created:  # a new application already carries its position
-            application = applications_with_positions(
-                Application.objects.filter(pk=application.pk)
-            ).get()
         return Response(
-            ApplicationCreatedSerializer(application).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            ApplicationCreatedSerializer(application).data, status=status.HTTP_201_CREATED
         )
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        # A lapsed offer is settled before it is shown, so the reader sees where they stand now.
-        settle_expired_offers([self.get_object().cohort_id])
         return self._respond(self.get_object())
 
     def _respond(self, application: Application) -> Response:

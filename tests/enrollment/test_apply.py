@@ -114,27 +114,6 @@ def test_an_applicant_without_diploma_or_ged_is_ineligible(api) -> None:
     assert "diploma or GED" in response.json()["ineligibility_reason"]
 
 
-def test_the_same_email_applying_again_gets_the_same_application_back(api) -> None:
-    cohort = CohortFactory()
-    first = api.post("/api/v1/applications/", body(cohort, 1), format="json")
-    again = api.post(
-        "/api/v1/applications/", body(cohort, 2, email="JAMIE1@example.com"), format="json"
-    )
-    assert again.status_code == 200
-    assert again.json()["id"] == first.json()["id"]
-    assert Application.objects.count() == 1
-
-
-def test_the_same_phone_applying_again_gets_the_same_application_back(api) -> None:
-    cohort = CohortFactory()
-    first = api.post("/api/v1/applications/", body(cohort, 1), format="json")
-    again = api.post(
-        "/api/v1/applications/", body(cohort, 1, email="other@example.com"), format="json"
-    )
-    assert again.status_code == 200
-    assert again.json()["id"] == first.json()["id"]
-
-
 def test_a_withdrawn_applicant_may_apply_again_at_the_back_of_the_line(api) -> None:
     cohort = CohortFactory(capacity=0)
     first = api.post("/api/v1/applications/", body(cohort, 1), format="json").json()

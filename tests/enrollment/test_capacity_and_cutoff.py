@@ -10,10 +10,13 @@ from backend.errors import RuleViolation
 from enrollment.models import Application, Cohort, Status
 from enrollment.services import (
     Actor,
+    application_decline,
     application_move_to_next_cohort,
     application_submit,
+    application_withdraw,
     capacity_change_preview,
     cohort_set_capacity,
+    settle_expired_offers,
 )
 from enrollment.tasks import close_waitlists_at_cutoff
 from tests.factories import CohortFactory, ProgramFactory, applicant
@@ -133,14 +136,15 @@ def test_a_moved_applicant_takes_a_free_seat_in_the_next_cohort() -> None:
     assert moved.status == Status.OFFERED
 
 
-def test_a_waitlist_only_program_makes_no_offers_until_it_reopens(client, admin_user) -> None:
+def test_a_waitlist_only_program_holds_its_untaken_seats_until_it_reopens(
+    client, admin_user
+) -> None:
     from enrollment.tasks import offer_free_seats
 
     program = ProgramFactory(waitlist_only=True)
     cohort = CohortFactory(program=program, capacity=2)
     people = fill(cohort, 3)
     assert statuses(people) == ["waitlisted"] * 3
-    assert capacity_change_preview(cohort=cohort, capacity=4) == 0
     assert offer_free_seats() == 0
 
     client.force_login(admin_user)
@@ -166,3 +170,65 @@ def test_lowering_capacity_counts_only_live_holds_before_the_waitlist_moves_up()
     )
     assert cohort_set_capacity(cohort=cohort, capacity=1, actor=STAFF) == []
     assert statuses([lapsed, holding, waiting]) == ["expired", "offered", "waitlisted"]
+
+
+# -- waitlist-only programs: new applicants wait, but every seat given back moves the line ------
+
+
+def full_waitlist_only_cohort(holders: int, waiting: int) -> tuple[list, list]:
+    """A cohort filled while open, then closed to new enrollment (as the demo's surgical one)."""
+    program = ProgramFactory(waitlist_only=False)
+    cohort = CohortFactory(program=program, capacity=holders)
+    seated = fill(cohort, holders)
+    program.waitlist_only = True
+    program.save()
+    return seated, fill(cohort, waiting, start=holders)
+
+
+def test_in_a_waitlist_only_program_a_withdrawal_offers_the_seat_to_the_first_in_line() -> None:
+    seated, waiting = full_waitlist_only_cohort(holders=2, waiting=3)
+    assert statuses(seated + waiting) == ["offered"] * 2 + ["waitlisted"] * 3
+    application_withdraw(application=seated[0], actor=STAFF)
+    assert statuses(waiting) == ["offered", "waitlisted", "waitlisted"]
+
+
+def test_in_a_waitlist_only_program_a_decline_and_an_expiry_move_the_line_in_order() -> None:
+    seated, waiting = full_waitlist_only_cohort(holders=2, waiting=3)
+    application_decline(application=seated[0], actor=STAFF)
+    Application.objects.filter(pk=seated[1].pk).update(
+        offer_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    settle_expired_offers()
+    assert statuses(waiting) == ["offered", "offered", "waitlisted"]
+
+
+def test_in_a_waitlist_only_program_a_capacity_raise_offers_the_added_seats_as_previewed() -> None:
+    seated, waiting = full_waitlist_only_cohort(holders=2, waiting=3)
+    cohort = seated[0].cohort
+    assert capacity_change_preview(cohort=cohort, capacity=4) == 2
+    offers = cohort_set_capacity(cohort=cohort, capacity=4, actor=STAFF)
+    assert [a.pk for a in offers] == [a.pk for a in waiting[:2]]
+    assert statuses(waiting) == ["offered", "offered", "waitlisted"]
+
+
+def test_in_a_waitlist_only_program_seats_added_while_nobody_waits_go_to_the_next_in_line() -> None:
+    seated, _ = full_waitlist_only_cohort(holders=1, waiting=0)
+    cohort = seated[0].cohort
+    cohort_set_capacity(cohort=cohort, capacity=3, actor=STAFF)  # nobody waits for them yet
+    [newcomer] = fill(cohort, 1, start=5)
+    # Newcomers join the line, and the seats owed to it go to them in order.
+    assert [e.to_status for e in newcomer.history.all()] == ["submitted", "waitlisted", "offered"]
+    assert newcomer.status == Status.OFFERED
+    [second, third] = fill(cohort, 2, start=6)
+    assert [second.status, third.status] == [Status.OFFERED, Status.WAITLISTED]
+    assert third.waitlist_position == 1
+
+
+def test_the_admin_preview_counts_the_offers_of_a_waitlist_only_cohort(client, admin_user) -> None:
+    seated, _ = full_waitlist_only_cohort(holders=2, waiting=3)
+    cohort = seated[0].cohort
+    client.force_login(admin_user)
+    page = client.post(
+        f"/admin/enrollment/cohort/{cohort.pk}/capacity/", {"capacity": 3}
+    ).content.decode()
+    assert "1 offer" in page

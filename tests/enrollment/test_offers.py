@@ -83,14 +83,31 @@ def test_an_expired_offer_cannot_be_accepted_and_its_seat_moves_on(api) -> None:
     assert waiting.status == Status.OFFERED
 
 
-def test_reading_the_seats_settles_expired_offers_without_a_worker(api) -> None:
+def test_reading_the_seats_shows_a_lapsed_offer_as_free_and_writes_nothing(api) -> None:
     cohort = CohortFactory(capacity=1)
     offered, waiting = apply(cohort, 1), apply(cohort, 2)
     lapse(offered)
     seats = api.get(f"/api/v1/cohorts/{cohort.pk}/").json()
-    assert seats["seats_left"] == 0
+    assert seats["seats_left"] == 1
+    offered.refresh_from_db()
     waiting.refresh_from_db()
-    assert waiting.status == Status.OFFERED
+    assert (offered.status, waiting.status) == (Status.OFFERED, Status.WAITLISTED)
+
+
+def test_the_next_write_to_the_cohort_settles_a_lapsed_offer_first(api) -> None:
+    """No worker running: a newcomer's application settles the lapsed offer, and the seat goes
+    to the one who waited, not to the newcomer."""
+    cohort = CohortFactory(capacity=1)
+    offered, waiting = apply(cohort, 1), apply(cohort, 2)
+    lapse(offered)
+    newcomer = apply(cohort, 3)
+    offered.refresh_from_db()
+    waiting.refresh_from_db()
+    assert [offered.status, waiting.status, newcomer.status] == [
+        Status.EXPIRED,
+        Status.OFFERED,
+        Status.WAITLISTED,
+    ]
 
 
 def test_an_expired_offer_never_counts_against_capacity_even_before_it_is_settled(api) -> None:
@@ -175,21 +192,34 @@ def test_an_offer_is_emailed_only_after_the_change_commits(
     assert f"/status/{waiting.status_token}/" in mail.body
 
 
-def test_reading_an_application_settles_its_lapsed_offer(api) -> None:
+def test_reading_an_application_shows_its_lapsed_offer_as_expired_and_writes_nothing(
+    api,
+) -> None:
     cohort = CohortFactory(capacity=1)
     offered, waiting = apply(cohort, 1), apply(cohort, 2)
     lapse(offered)
     assert act_get(api, offered)["status"] == "expired"
-    assert act_get(api, waiting)["status"] == "offered"
+    assert act_get(api, waiting)["status"] == "waitlisted"
+    offered.refresh_from_db()
+    assert offered.status == Status.OFFERED  # recorded by the job or the next write
 
 
-def test_the_status_page_settles_a_lapsed_offer(client) -> None:
+def test_the_status_page_shows_a_lapsed_offer_as_expired_and_writes_nothing(client) -> None:
     cohort = CohortFactory(capacity=1)
     offered, waiting = apply(cohort, 1), apply(cohort, 2)
     lapse(offered)
-    assert (
-        'data-status="expired"' in client.get(f"/status/{offered.status_token}/").content.decode()
-    )
+    page = client.get(f"/status/{offered.status_token}/").content.decode()
+    assert 'data-status="expired"' in page
+    assert "Accept my seat" not in page
+    waiting.refresh_from_db()
+    assert waiting.status == Status.WAITLISTED
+
+
+def test_accepting_a_lapsed_offer_is_refused_and_passes_the_seat_on(api) -> None:
+    cohort = CohortFactory(capacity=1)
+    offered, waiting = apply(cohort, 1), apply(cohort, 2)
+    lapse(offered)
+    assert act(api, offered, "accept").status_code == 409
     waiting.refresh_from_db()
     assert waiting.status == Status.OFFERED
 

@@ -3,9 +3,9 @@ applicants, externship sites, students at every stage with their compliance docu
 and clinical logs, a graduating class for the outcome reports (see `_outcomes.py`), and the four
 demo logins. `--students N` adds N synthetic students in bulk (see `_synthetic.py`).
 
-Idempotent: every object is found by its natural key before it is created, applications go
-through `application_submit`, which hands back an existing application instead of a second one,
-and an externship's logs are written only while it has none.
+Idempotent: every object is found by its natural key before it is created (an application by
+its cohort and email, before `application_submit`), and an externship's logs are written only
+while it has none.
 """
 
 from collections.abc import Iterator
@@ -424,17 +424,20 @@ class Command(BaseCommand):
         coach = User.objects.get(email="coach@demo.pathway")
         cohort.coaches.add(coach)
         for n in range(applicants):
-            application, created = application_submit(
+            email = f"{program.slug}.{n + 1}@example.com"
+            if cohort.applications.filter(email=email).exists():
+                continue  # seeded before (applying again would email its status link)
+            application, _ = application_submit(
                 cohort=cohort,
                 first_name=FIRST[n % len(FIRST)],
                 last_name=LAST[n % len(LAST)],
-                email=f"{program.slug}.{n + 1}@example.com",
+                email=email,
                 phone=f"+1202555{program.pk:02d}{n:02d}",
                 date_of_birth=date(1995, 1 + n % 12, 1 + n % 28),
                 education=Education.HS_DIPLOMA,
                 consent={"email": True, "sms": n % 2 == 0, "phone": False},
             )
-            if created and n < accepted and application.status == Status.OFFERED:
+            if n < accepted and application.status == Status.OFFERED:
                 application_accept(application=application, actor=SEED)
         return cohort
 
