@@ -19,7 +19,9 @@ NEWCOMER = {
     "last_name": "Okafor",
     "email": "robin.okafor@example.com",
     "phone": "(202) 555-0142",
-    "date_of_birth": "1999-03-14",
+    "date_of_birth_day": "14",
+    "date_of_birth_month": "3",
+    "date_of_birth_year": "1999",
     "prior_healthcare_experience": "Two summers as a hospital volunteer.",
 }
 
@@ -40,9 +42,11 @@ def submit(page) -> None:
 
 
 def field_error(page, name: str) -> str:
-    """The error shown for a field, checked to sit between the field's label and its input."""
+    """The error shown for a field, checked to sit between the field's label (or the legend of its
+    fieldset) and its input."""
     errors = page.locator(f"#id_{name}_errors, #id_{name}_error")  # the second once fixed, below
-    label = page.locator(f'label[for="id_{name}"]').bounding_box()
+    label = page.locator(f'label[for="id_{name}"], fieldset:has(#id_{name}) > legend')
+    label = label.bounding_box()
     error = errors.bounding_box()
     field = page.locator(f"#id_{name}").bounding_box()
     assert label["y"] + label["height"] <= error["y"] + 1
@@ -112,8 +116,14 @@ def test_a_form_with_errors_shows_them_by_the_fields_keeps_the_input_and_saves_n
     live_server, page
 ) -> None:
     phlebotomy_cohort()
-    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
-    typed = {**NEWCOMER, "last_name": "", "date_of_birth": tomorrow}
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    typed = {
+        **NEWCOMER,
+        "last_name": "",
+        "date_of_birth_day": str(tomorrow.day),
+        "date_of_birth_month": str(tomorrow.month),
+        "date_of_birth_year": str(tomorrow.year),
+    }
     page.goto(live_server.url + "/apply/phlebotomy/")
     fill_application(page, typed)
     page.locator("#id_consent_email").check()
@@ -126,7 +136,11 @@ def test_a_form_with_errors_shows_them_by_the_fields_keeps_the_input_and_saves_n
     # What was typed is still there.
     for name in ["first_name", "email", "phone", "prior_healthcare_experience"]:
         assert page.locator(f"#id_{name}").input_value() == typed[name]
-    assert page.locator("#id_date_of_birth").input_value() == tomorrow
+    for part in ["day", "month", "year"]:
+        assert (
+            page.locator(f"#id_date_of_birth_{part}").input_value()
+            == typed[f"date_of_birth_{part}"]
+        )
     assert page.locator("#id_education").input_value() == "hs_diploma"
     assert page.locator("#id_consent_email").is_checked()
     assert not page.locator("#id_consent_sms").is_checked()
@@ -240,3 +254,37 @@ def test_the_status_page_shows_when_the_application_arrived_in_a_clean_sentence(
         r"Received .+, \d{4}, \d{1,2}:\d{2} [ap]\.m\.\s", page.locator("main").inner_text()
     )
     assert ".." not in page.locator("main").inner_text()
+
+
+def test_the_form_starts_with_no_education_chosen_and_says_to_choose_one(live_server, page) -> None:
+    phlebotomy_cohort()
+    page.goto(live_server.url + "/apply/phlebotomy/")
+    education = page.locator("#id_education")
+    assert education.input_value() == ""
+    assert education.locator("option:checked").inner_text() == "Choose one"
+    for name, value in NEWCOMER.items():
+        page.locator(f"#id_{name}").fill(value)
+    submit(page)
+
+    assert field_error(page, "education") == "Choose the highest education you have completed."
+    assert page.locator(".errorlist").count() == 1
+    assert Application.objects.count() == 0
+
+
+def test_the_date_of_birth_boxes_match_their_hint(live_server, page) -> None:
+    phlebotomy_cohort()
+    page.goto(live_server.url + "/apply/phlebotomy/")
+    date = page.get_by_role("group", name="Date of birth")
+    hint = date.locator(".helptext").inner_text()
+    assert hint == "For example, 27 3 2007"
+    day, month, year = re.fullmatch(r"For example, (\d+) (\d+) (\d{4})", hint).groups()
+    assert date.locator("input").count() == 3
+    assert date.locator("input[type=date]").count() == 0
+    date.get_by_label("Day").fill(day)
+    date.get_by_label("Month").fill(month)
+    date.get_by_label("Year").fill(year)
+    fill_application(page, {k: v for k, v in NEWCOMER.items() if "date_of_birth" not in k})
+    submit(page)
+
+    assert page.locator("span.status").count() == 1, page.locator(".errorlist").all_inner_texts()
+    assert Application.objects.get().date_of_birth.isoformat() == f"{year}-0{month}-{day}"

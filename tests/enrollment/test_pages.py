@@ -1,12 +1,20 @@
 """The public pages work with plain HTML forms, no JavaScript."""
 
+from datetime import date, timedelta
+
 import pytest
+from django.utils import timezone
 
 from enrollment.models import Application, ConsentRecord, Status
 from enrollment.services import application_submit
 from tests.factories import CohortFactory, ProgramFactory, applicant
 
 pytestmark = pytest.mark.django_db
+
+
+def born(day: str, month: str, year: str) -> dict[str, str]:
+    """The date of birth as the form's three boxes send it."""
+    return {"date_of_birth_day": day, "date_of_birth_month": month, "date_of_birth_year": year}
 
 
 def form(cohort, n: int = 1, **overrides: str) -> dict:
@@ -16,7 +24,7 @@ def form(cohort, n: int = 1, **overrides: str) -> dict:
         "last_name": f"Lee{n}",
         "email": f"robin{n}@example.com",
         "phone": "(202) 555-0188",
-        "date_of_birth": "1999-02-03",
+        **born("3", "2", "1999"),
         "education": "ged",
         **overrides,
     }
@@ -45,6 +53,7 @@ def test_submitting_the_form_applies_and_redirects_to_the_status_page(client) ->
     assert response.status_code == 302
     assert response.url == f"/status/{application.status_token}/"
     assert application.status == Status.OFFERED
+    assert application.date_of_birth == date(1999, 2, 3)
     assert str(application.phone) == "+12025550188"
     [consent] = ConsentRecord.objects.all()
     assert consent.channel == "email"
@@ -54,7 +63,7 @@ def test_submitting_the_form_applies_and_redirects_to_the_status_page(client) ->
 def test_form_errors_show_next_to_their_fields_and_nothing_is_saved(client) -> None:
     cohort = CohortFactory()
     response = client.post(
-        "/apply/phlebotomy/", form(cohort, last_name="", date_of_birth="2999-01-01")
+        "/apply/phlebotomy/", form(cohort, last_name="", **born("1", "1", "2999"))
     )
     page = response.content.decode()
     assert response.status_code == 400
@@ -96,6 +105,92 @@ def test_an_unknown_status_token_is_a_404(client) -> None:
 def test_the_status_actions_only_take_post(client) -> None:
     offered, _ = application_submit(cohort=CohortFactory(capacity=1), **applicant(1))
     assert client.get(f"/status/{offered.status_token}/accept/").status_code == 405
+
+
+# -- the form's education and date of birth ----------------------------------------------------
+
+
+def test_education_starts_empty_with_a_first_choice_that_says_to_choose(client) -> None:
+    CohortFactory()
+    page = client.get("/apply/phlebotomy/").content.decode()
+    select = page[
+        page.index('<select name="education"') : page.index(
+            "</select>", page.index('<select name="education"')
+        )
+    ]
+    assert '<option value="" selected>Choose one</option>' in select
+    assert select.count("selected") == 1
+
+
+def test_a_missing_education_is_a_field_error_in_plain_words(client) -> None:
+    cohort = CohortFactory()
+    response = client.post("/apply/phlebotomy/", form(cohort, education=""))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert (
+        '<ul class="errorlist" id="id_education_error"><li>'
+        "Choose the highest education you have completed.</li></ul>"
+    ) in page
+    assert 'aria-describedby="id_education_error"' in page
+    assert not Application.objects.exists()
+
+
+def test_the_date_of_birth_is_asked_as_day_month_and_year_like_its_hint(client) -> None:
+    CohortFactory()
+    page = client.get("/apply/phlebotomy/").content.decode()
+    assert 'type="date"' not in page
+    assert "YYYY" not in page
+    assert "<legend>Date of birth</legend>" in page
+    assert (
+        '<span class="helptext" id="id_date_of_birth_helptext">For example, 27 3 2007</span>'
+        in page
+    )
+    for part, label in [("day", "Day"), ("month", "Month"), ("year", "Year")]:
+        assert f'<label for="id_date_of_birth_{part}">{label}</label>' in page
+        assert f'name="date_of_birth_{part}"' in page
+        assert f'autocomplete="bday-{part}"' in page
+    assert page.count('inputmode="numeric"') == 3
+
+
+def test_the_example_date_in_the_hint_is_accepted(client) -> None:
+    cohort = CohortFactory()
+    response = client.post("/apply/phlebotomy/", form(cohort, **born("27", "3", "2007")))
+    assert response.status_code == 302
+    assert Application.objects.get().date_of_birth == date(2007, 3, 27)
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "year", "message"),
+    [
+        ("", "", "", "Enter a date of birth, like 27 3 2007."),
+        ("27", "", "2007", "The date of birth must include a month."),
+        ("", "3", "", "The date of birth must include a day and a year."),
+        ("27", "March", "2007", "Enter the date of birth in numbers, like 27 3 2007."),
+        ("31", "2", "2000", "The date of birth must be a real date, like 27 3 2007."),
+        ("27", "3", "07", "The year must have 4 numbers, like 2007."),
+        ("1", "1", "1850", "Enter a date of birth after 1900."),
+    ],
+)
+def test_a_date_of_birth_that_is_not_right_says_what_to_fix(
+    client, day: str, month: str, year: str, message: str
+) -> None:
+    cohort = CohortFactory()
+    response = client.post("/apply/phlebotomy/", form(cohort, **born(day, month, year)))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert f'<ul class="errorlist" id="id_date_of_birth_error"><li>{message}</li></ul>' in page
+    assert 'aria-describedby="id_date_of_birth_helptext id_date_of_birth_error"' in page
+    assert page.count('aria-invalid="true"') == 3  # each of the three boxes
+    assert not Application.objects.exists()
+
+
+def test_a_date_of_birth_in_the_future_keeps_what_was_typed(client) -> None:
+    cohort = CohortFactory()
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    typed = born(str(tomorrow.day), str(tomorrow.month), str(tomorrow.year))
+    page = client.post("/apply/phlebotomy/", form(cohort, **typed)).content.decode()
+    assert "The date of birth must be in the past." in page
+    assert f'name="date_of_birth_year" value="{tomorrow.year}"' in page
 
 
 def test_an_inactive_program_has_no_form(client) -> None:
