@@ -61,6 +61,19 @@ urlpatterns = [
     path("", enrollment_views.home, name="home"),
     path("apply/<slug:slug>/", enrollment_views.apply, name="apply"),
     path("status/<slug:token>/", enrollment_views.status, name="status"),
+    # Decline and withdraw ask once more (GET) before they act (POST), at the same address.
+    path(
+        "status/<slug:token>/decline/",
+        enrollment_views.status_confirm,
+        {"verb": "decline"},
+        name="status-decline",
+    ),
+    path(
+        "status/<slug:token>/withdraw/",
+        enrollment_views.status_confirm,
+        {"verb": "withdraw"},
+        name="status-withdraw",
+    ),
     path("status/<slug:token>/<slug:verb>/", enrollment_views.status_action, name="status-action"),
     path("", include("externships.urls")),
     path("", include("coaching.urls")),

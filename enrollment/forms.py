@@ -1,4 +1,5 @@
 import secrets
+from datetime import date
 
 from django import forms
 from django.utils import timezone
@@ -6,6 +7,68 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from enrollment.consent import disclosure
 from enrollment.models import Channel, Cohort, Education
+
+
+class DatePartsWidget(forms.MultiWidget):
+    """A date as three boxes, day, month and year, as GOV.UK asks for a date that people know by
+    heart: no browser date picker to scroll back through the years, and it works everywhere."""
+
+    labels = ("Day", "Month", "Year")
+
+    def __init__(self, autocomplete: str) -> None:
+        def box(part: str, width: str) -> forms.TextInput:
+            attrs = {
+                "inputmode": "numeric",
+                "autocomplete": f"{autocomplete}-{part}",
+                "class": width,
+            }
+            return forms.TextInput(attrs=attrs)
+
+        boxes = {"day": box("day", "width-2"), "month": box("month", "width-2")}
+        super().__init__({**boxes, "year": box("year", "width-4")})
+
+    def decompress(self, value: date | None) -> list[int | None]:
+        return [value.day, value.month, value.year] if value else [None, None, None]
+
+    def get_context(self, name: str, value: object, attrs: dict | None) -> dict:
+        """Each box gets its label and an id that says which part it is (id_date_of_birth_day)."""
+        context = super().get_context(name, value, attrs)
+        boxes = context["widget"]["subwidgets"]
+        for box, suffix, label in zip(boxes, self.widgets_names, self.labels, strict=True):
+            box["label"] = label
+            if "id" in box["attrs"]:
+                box["attrs"]["id"] = f"{context['widget']['attrs']['id']}{suffix}"
+        return context
+
+
+class DateOfBirthField(forms.Field):
+    """A date of birth typed as day, month and year, with errors that say what to fix."""
+
+    widget = DatePartsWidget(autocomplete="bday")
+    default_error_messages = {"required": "Enter a date of birth, like 27 3 2007."}
+
+    def to_python(self, value: list[str] | None) -> date | None:
+        parts = [str(part or "").strip() for part in value or ["", "", ""]]
+        if not any(parts):
+            return None
+        missing = [
+            name for name, part in zip(("day", "month", "year"), parts, strict=True) if not part
+        ]
+        if missing:
+            raise forms.ValidationError(
+                f"The date of birth must include a {' and a '.join(missing)}."
+            )
+        if not all(part.isdecimal() for part in parts):
+            raise forms.ValidationError("Enter the date of birth in numbers, like 27 3 2007.")
+        day, month, year = (int(part) for part in parts)
+        if len(parts[2]) != 4:
+            raise forms.ValidationError("The year must have 4 numbers, like 2007.")
+        try:
+            return date(year, month, day)
+        except ValueError:
+            raise forms.ValidationError(
+                "The date of birth must be a real date, like 27 3 2007."
+            ) from None
 
 
 class ApplicationForm(forms.Form):
@@ -18,12 +81,13 @@ class ApplicationForm(forms.Form):
     last_name = forms.CharField(max_length=100, label="Last name")
     email = forms.EmailField(max_length=254, label="Email")
     phone = PhoneNumberField(label="Mobile phone", help_text="For example (201) 555-0123.")
-    date_of_birth = forms.DateField(
-        label="Date of birth",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="YYYY-MM-DD",
+    date_of_birth = DateOfBirthField(label="Date of birth", help_text="For example, 27 3 2007")
+    # Starts empty: a preselected diploma let applicants who have none through without a look.
+    education = forms.ChoiceField(
+        choices=[("", "Choose one"), *Education.choices],
+        label="Highest education completed",
+        error_messages={"required": "Choose the highest education you have completed."},
     )
-    education = forms.ChoiceField(choices=Education.choices, label="Highest education completed")
     prior_healthcare_experience = forms.CharField(
         required=False,
         max_length=4000,

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from backend.api import ApplyRateThrottle, TokenRateThrottle
 from backend.errors import AlreadyApplied, DomainError
@@ -112,3 +112,26 @@ def status_action(request: HttpRequest, token: str, verb: str) -> HttpResponse:
     else:
         messages.success(request, done)
     return redirect("status", token=token)
+
+
+# Steps that cannot be undone ask once more on a page of their own, in the statuses whose status
+# page offers them: decline an offer; leave the waitlist or withdraw an enrollment.
+ASKED_FIRST = {
+    "decline": {Status.OFFERED},
+    "withdraw": {Status.WAITLISTED, Status.ENROLLED},
+}
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@throttled(TokenRateThrottle, methods=("GET",))  # the POST is counted by status_action
+def status_confirm(request: HttpRequest, token: str, verb: str) -> HttpResponse:
+    """GET asks "Decline your offer?" on a page of its own (no JavaScript needed); its button
+    POSTs to the same address, which acts as `status_action` does."""
+    if request.method == "POST":
+        return status_action(request, token=token, verb=verb)
+    application = get_object_or_404(
+        applications_with_positions(Application.objects.all()), status_token=token
+    )
+    if application.current_status not in ASKED_FIRST[verb]:
+        return redirect("status", token=token)  # nothing left to ask: show where they stand
+    return render(request, "enrollment/confirm.html", {"application": application, "verb": verb})

@@ -33,7 +33,9 @@ def form(n: int, cohort_id: int) -> dict[str, str]:
         "last_name": f"Okafor{n}",
         "email": f"robin{n}@example.com",
         "phone": f"(202) 555-01{n:02d}",
-        "date_of_birth": "1999-03-14",
+        "date_of_birth_day": "14",
+        "date_of_birth_month": "3",
+        "date_of_birth_year": "1999",
         "education": "hs_diploma",
     }
 

@@ -1,5 +1,6 @@
 """axe-core on the applicant's pages in a real Chromium: no serious or critical violation on the
-home page, the application form (also showing its errors), the status page and sign-in."""
+home page, the application form (also showing its errors), the status page, the pages that ask
+once more before a decline or a withdrawal, and sign-in."""
 
 from datetime import timedelta
 from pathlib import Path
@@ -7,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from enrollment.services import application_submit
+from enrollment.services import Actor, application_accept, application_submit
 from tests.factories import CohortFactory, ProgramFactory, applicant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -70,7 +71,7 @@ def test_the_application_form_has_no_serious_violation(live_server, page, cohort
 def test_the_form_showing_its_errors_has_no_serious_violation(live_server, page, cohorts) -> None:
     page.goto(live_server.url + "/apply/phlebotomy/")
     page.locator("#id_first_name").fill("Robin")
-    page.locator("#id_date_of_birth").fill((timezone.localdate() + timedelta(days=1)).isoformat())
+    page.locator("#id_date_of_birth_day").fill("27")  # no month or year: an error
     page.get_by_role("button", name="Submit application").click()
     page.wait_for_load_state()
 
@@ -87,10 +88,37 @@ def test_the_status_page_has_no_serious_violation(live_server, page, cohorts, st
         )
     page.goto(f"{live_server.url}/status/{application.status_token}/")
     if status == "withdrawn":
-        page.get_by_role("button", name="Leave the waitlist").click()
+        page.get_by_role("link", name="Leave the waitlist").click()
+        page.wait_for_url("**/withdraw/")
+        page.get_by_role("button", name="Yes, leave the waitlist").click()
         page.wait_for_load_state()
 
     assert page.locator("span.status").get_attribute("data-status") == status
+    assert violations(page) == []
+
+
+@pytest.mark.parametrize(
+    ("status", "question"),
+    [
+        ("offered", "Decline your offer?"),
+        ("waitlisted", "Leave the waitlist?"),
+        ("enrolled", "Withdraw from the program?"),
+    ],
+)
+def test_the_pages_that_ask_once_more_have_no_serious_violation(
+    live_server, page, cohorts, status, question
+) -> None:
+    application, _ = application_submit(cohort=cohorts, **applicant(2))  # the waitlist
+    if status != "waitlisted":
+        application, _ = application_submit(
+            cohort=CohortFactory(program=cohorts.program, capacity=5), **applicant(3)
+        )
+    if status == "enrolled":
+        application_accept(application=application, actor=Actor.of(None))
+    verb = "decline" if status == "offered" else "withdraw"
+    page.goto(f"{live_server.url}/status/{application.status_token}/{verb}/")
+
+    assert page.get_by_role("heading", level=1).inner_text() == question
     assert violations(page) == []
 
 

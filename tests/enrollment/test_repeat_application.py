@@ -46,6 +46,14 @@ def api_apply(api, cohort, person: dict):
     return api.post("/api/v1/applications/", {"cohort": cohort.pk, **person}, format="json")
 
 
+def form_apply(client, cohort, person: dict, **extra: str):
+    """The form sends the date of birth as three boxes."""
+    year, month, day = person["date_of_birth"].split("-")
+    boxes = {"date_of_birth_day": day, "date_of_birth_month": month, "date_of_birth_year": year}
+    fields = {k: v for k, v in person.items() if k != "date_of_birth"}
+    return client.post("/apply/phlebotomy/", {"cohort": cohort.pk, **fields, **boxes, **extra})
+
+
 def links_sent_to(address: str) -> list[str]:
     return [m.body for m in mail.outbox if m.to == [address] and "link" in m.subject.lower()]
 
@@ -92,12 +100,12 @@ def test_a_form_repeat_shows_a_page_that_reveals_nothing_and_emails_the_first_ad
 ) -> None:
     cohort = CohortFactory()
     with on_commit():
-        client.post("/apply/phlebotomy/", {"cohort": cohort.pk, **FIRST})
+        form_apply(client, cohort, FIRST)
     first = Application.objects.get()
     mail.outbox.clear()
 
     with on_commit():
-        answer = client.post("/apply/phlebotomy/", {"cohort": cohort.pk, **stranger})
+        answer = form_apply(client, cohort, stranger)
 
     page = answer.content.decode()
     assert answer.status_code == 409
@@ -129,10 +137,8 @@ def test_a_double_clicked_form_makes_one_application_and_the_same_redirect(clien
     cohort = CohortFactory()
     shown = client.get("/apply/phlebotomy/").content.decode()
     [key] = re.findall(r'name="submission_key" value="([^"]+)"', shown)
-    posted = {"cohort": cohort.pk, **FIRST, "submission_key": key}
-
-    first = client.post("/apply/phlebotomy/", posted)
-    second = client.post("/apply/phlebotomy/", posted)
+    first = form_apply(client, cohort, FIRST, submission_key=key)
+    second = form_apply(client, cohort, FIRST, submission_key=key)
 
     application = Application.objects.get()
     assert first.status_code == second.status_code == 302
@@ -156,9 +162,7 @@ def test_another_persons_form_key_is_no_way_in(client) -> None:
     """A key only ever returns the application made with it; a different person's details with
     a fresh key still meet the privacy answer."""
     cohort = CohortFactory()
-    client.post("/apply/phlebotomy/", {"cohort": cohort.pk, **FIRST, "submission_key": "k" * 32})
-    answer = client.post(
-        "/apply/phlebotomy/", {"cohort": cohort.pk, **STRANGER_BY_EMAIL, "submission_key": "x" * 32}
-    )
+    form_apply(client, cohort, FIRST, submission_key="k" * 32)
+    answer = form_apply(client, cohort, STRANGER_BY_EMAIL, submission_key="x" * 32)
     assert answer.status_code == 409
     assert Application.objects.count() == 1
