@@ -7,7 +7,8 @@ from enrollment.models import Channel, Cohort, Education
 
 
 class ApplicationForm(forms.Form):
-    """The public application form. Consent boxes start unchecked, one per channel."""
+    """The public application form. Consent boxes start unchecked: texts about the application,
+    then marketing by text, email and phone."""
 
     cohort = forms.ModelChoiceField(
         queryset=Cohort.objects.none(), empty_label=None, label="Start date"
@@ -28,6 +29,7 @@ class ApplicationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Prior healthcare experience (optional)",
     )
+    consent_updates_sms = forms.BooleanField(required=False)
     consent_sms = forms.BooleanField(required=False)
     consent_email = forms.BooleanField(required=False)
     consent_phone = forms.BooleanField(required=False)

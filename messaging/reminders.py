@@ -1,4 +1,5 @@
-"""Reminders the periodic jobs queue: each at most once, by email and (with consent) text.
+"""Reminders the periodic jobs queue: each at most once, by email and (with consent to texts
+about the application or studies) text.
 
 Document-expiry reminders stay with externships (30 days ahead) and send through messaging."""
 
@@ -68,6 +69,7 @@ def coaching_sessions(*, now: datetime | None = None) -> int:
     for session in due:
         user = session.student.user
         application = session.student.application
+        phone = user.phone or (application.phone if application else "")
         key = f"session-reminder:{session.pk}:{int(session.starts_at.timestamp())}"
         context = {"session": session, "user": user, "site_name": settings.SITE_NAME}
         with timezone.override(services.recipient_zone(user)):
@@ -85,7 +87,7 @@ def coaching_sessions(*, now: datetime | None = None) -> int:
         )
         services.queue(
             channel=MessageChannel.SMS,
-            address=user.phone or (application.phone if application else ""),
+            address=phone,
             recipient=user,
             kind="session_reminder",
             body=text,

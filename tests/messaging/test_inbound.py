@@ -130,9 +130,9 @@ def test_a_sender_that_is_not_a_phone_number_is_a_400(client) -> None:
 
 @pytest.mark.parametrize("word", STOP_VARIANTS)
 def test_every_stop_keyword_revokes_text_consent(client, texts, word) -> None:
-    consent("sms", PHONE)
+    consent("updates_sms", PHONE)
     assert inbound(client, word).status_code == 200
-    live = services.live_consent(channel="sms", address=PHONE)
+    live = services.live_consent(channel="updates_sms", address=PHONE)
     assert live.granted is False
     assert (live.disclosure_text, live.source_page) == (word.strip(), "sms keyword")
     assert len(texts) == 1
@@ -141,15 +141,15 @@ def test_every_stop_keyword_revokes_text_consent(client, texts, word) -> None:
 
 @pytest.mark.parametrize("text", ["stop it please", "STOPP", "don't stop", "Yes", "START STOP"])
 def test_other_words_are_only_logged(client, texts, text) -> None:
-    consent("sms", PHONE)
+    consent("updates_sms", PHONE)
     inbound(client, text)
-    assert services.live_consent(channel="sms", address=PHONE).granted is True
+    assert services.live_consent(channel="updates_sms", address=PHONE).granted is True
     assert InboundText.objects.get().keyword == ""
     assert texts == []
 
 
 def test_a_revoked_number_receives_nothing_afterwards(client, texts) -> None:
-    consent("sms", PHONE)
+    consent("updates_sms", PHONE)
     inbound(client, "STOP", sid="SM1")
     assert [t.to for t in texts] == [PHONE]  # the one confirmation
     blocked = program_text()
@@ -160,35 +160,47 @@ def test_a_revoked_number_receives_nothing_afterwards(client, texts) -> None:
 
 
 def test_a_stop_keeps_the_consent_it_revokes(client) -> None:
-    given = consent("sms", PHONE)
+    given = consent("updates_sms", PHONE)
     inbound(client, "STOP")
     # Consent evidence is kept 5 years: a revocation is a new record, never a deletion.
     assert ConsentRecord.objects.filter(pk=given.pk, granted=True).exists()
-    assert list(ConsentRecord.objects.order_by("at", "id").values_list("granted", flat=True)) == [
-        True,
-        False,
-    ]
+    records = ConsentRecord.objects.filter(channel="updates_sms").order_by("at", "id")
+    assert list(records.values_list("granted", flat=True)) == [True, False]
+
+
+def test_stop_revokes_every_kind_of_text_with_one_confirmation(client, texts) -> None:
+    consent("updates_sms", PHONE)
+    consent("sms", PHONE)
+    inbound(client, "STOP")
+    assert services.live_consent(channel="updates_sms", address=PHONE).granted is False
+    assert services.live_consent(channel="sms", address=PHONE).granted is False
+    assert len(texts) == 1
+    marketing = services.queue(
+        channel=MessageChannel.SMS, address=PHONE, kind="t", body="news", purpose="marketing"
+    )
+    assert services.deliver(marketing, now=MORNING).status == MessageStatus.BLOCKED
+    assert program_text(now=MORNING).status == MessageStatus.BLOCKED
 
 
 def test_a_stop_from_a_number_never_subscribed_is_recorded_and_confirmed(client, texts) -> None:
     inbound(client, "STOP")
-    assert services.live_consent(channel="sms", address=PHONE).granted is False
+    assert services.live_consent(channel="updates_sms", address=PHONE).granted is False
     assert len(texts) == 1
 
 
 def test_a_retried_webhook_acts_once(client, texts) -> None:
-    consent("sms", PHONE)
+    consent("updates_sms", PHONE)
     inbound(client, "STOP", sid="SM42")
-    consent("sms", PHONE)  # re-subscribed on a form in between
+    consent("updates_sms", PHONE)  # re-subscribed on a form in between
     inbound(client, "STOP", sid="SM42")
     assert InboundText.objects.count() == 1
-    assert services.live_consent(channel="sms", address=PHONE).granted is True
+    assert services.live_consent(channel="updates_sms", address=PHONE).granted is True
     assert len(texts) == 1
 
 
 def test_stop_revokes_texts_only(client) -> None:
     consent("email", "pat@example.com")
-    consent("sms", PHONE)
+    consent("updates_sms", PHONE)
     inbound(client, "STOP")
     assert services.live_consent(channel="email", address="pat@example.com").granted is True
 
@@ -198,13 +210,31 @@ def test_stop_revokes_texts_only(client) -> None:
 
 @pytest.mark.parametrize("word", ["START", "start", " Start ", "UNSTOP"])
 def test_start_restores_text_consent_and_confirms(client, texts, word) -> None:
-    consent("sms", PHONE)
+    consent("updates_sms", PHONE)
     inbound(client, "STOP")
     inbound(client, word)
-    assert services.live_consent(channel="sms", address=PHONE).granted is True
+    assert services.live_consent(channel="updates_sms", address=PHONE).granted is True
     assert "subscribed" in texts[-1].body
     assert "STOP" in texts[-1].body
     assert program_text(now=MORNING).status == MessageStatus.SENT
+
+
+def test_start_restores_only_what_was_given(client, texts) -> None:
+    consent("updates_sms", PHONE)  # the application box; never marketing
+    inbound(client, "STOP")
+    inbound(client, "START")
+    assert services.live_consent(channel="updates_sms", address=PHONE).granted is True
+    assert services.live_consent(channel="sms", address=PHONE).granted is False
+
+
+def test_start_from_a_number_that_never_agreed_grants_nothing_and_answers_help(
+    client, texts
+) -> None:
+    inbound(client, "START")
+    assert not ConsentRecord.objects.exists()
+    [reply] = texts
+    assert "Reply STOP to stop" in reply.body
+    assert "subscribed" not in reply.body
 
 
 @pytest.mark.parametrize("word", ["HELP", "help", "  Help ", "INFO"])

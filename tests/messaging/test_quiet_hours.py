@@ -69,7 +69,7 @@ def test_los_angeles_and_honolulu_keep_their_own_hours() -> None:
 
 @pytest.mark.django_db
 def test_a_text_outside_the_window_waits_in_the_recipients_zone(texts) -> None:
-    consent("sms", PHONE)
+    consent("updates_sms", PHONE)
     in_honolulu = UserFactory(time_zone="Pacific/Honolulu")
     message = services.queue(
         channel=MessageChannel.SMS, address=PHONE, kind="t", body="hi", recipient=in_honolulu
@@ -84,7 +84,7 @@ def test_a_text_outside_the_window_waits_in_the_recipients_zone(texts) -> None:
 @pytest.mark.django_db
 def test_without_a_user_the_schools_zone_decides(settings, texts) -> None:
     settings.TIME_ZONE = "America/Los_Angeles"
-    consent("sms", PHONE)
+    consent("updates_sms", PHONE)
     message = services.queue(channel=MessageChannel.SMS, address=PHONE, kind="t", body="hi")
     services.deliver(message, now=utc(2026, 3, 9, 14, 59))  # 7:59 in LA
     assert message.status == MessageStatus.WAITING
