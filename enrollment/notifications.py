@@ -51,7 +51,7 @@ def send_application_message(application_id: int, kind: str) -> None:
         "site_name": settings.SITE_NAME,
     }
     # Deadlines read in the applicant's own time zone.
-    with timezone.override(messaging.recipient_zone(application.user)):
+    with timezone.override(messaging.recipient_zone(application.user, application.phone)):
         body = render_to_string(f"enrollment/email/{kind}.txt", context)
         text = (
             render_to_string("messaging/sms/offer_made.txt", context)

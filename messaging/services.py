@@ -1,5 +1,5 @@
 """Every email and text the school sends goes through here: logged, checked for consent and, for
-texts, held to 8 a.m.-9 p.m. in the recipient's time zone.
+texts, held to 8 a.m.-9 p.m. in the recipient's time zone (messaging/texting_hours.py).
 
 - A message about the person's own application or studies (Purpose.PROGRAM: offers, deadlines,
   reminders, log decisions, a coach's message) is transactional. Its email always goes to the
@@ -15,8 +15,7 @@ texts, held to 8 a.m.-9 p.m. in the recipient's time zone.
 """
 
 import logging
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -31,10 +30,15 @@ from enrollment.models import Channel, ConsentRecord
 from messaging.backends import get_backend
 from messaging.models import InboundText, Message, MessageChannel, MessageStatus, Purpose
 from messaging.opt_outs import keyword
+from messaging.texting_hours import (
+    WINDOW_CLOSES,
+    marketing_closes,
+    recipient_zone,
+    window_opening,
+)
 
 logger = logging.getLogger(__name__)
 
-WINDOW_OPENS, WINDOW_CLOSES = time(8), time(21)
 MAX_ATTEMPTS = 3
 RETRY_DELAY = timedelta(minutes=5)
 # A queued message whose task never ran (a lost worker) is picked up by the flush after this.
@@ -160,11 +164,19 @@ def _deliver_claimed(message: Message, now: datetime) -> Message:
     if refusal:
         return _finish(message, now, status=MessageStatus.BLOCKED, reason=refusal)
     if message.channel == MessageChannel.SMS and message.purpose != Purpose.REPLY:
-        zone = recipient_zone(message.recipient)
-        opens = window_opening(now, zone)
+        zone = recipient_zone(message.recipient, message.address)
+        closes = (
+            marketing_closes(message.address)
+            if message.purpose == Purpose.MARKETING
+            else WINDOW_CLOSES
+        )
+        opens = window_opening(now, zone, closes)
         if opens is not None:
             local = opens.astimezone(zone)
-            reason = f"Outside 8 a.m.-9 p.m. in {zone.key}; goes at {local:%Y-%m-%d %H:%M %Z}."
+            reason = (
+                f"Outside 8 a.m.-{closes:%-I} p.m. in {zone.key}; "
+                f"goes at {local:%Y-%m-%d %H:%M %Z}."
+            )
             return _finish(
                 message, now, status=MessageStatus.WAITING, send_after=opens, reason=reason
             )
@@ -262,27 +274,6 @@ def consent_refusal(message: Message) -> str:
     if not record.granted:
         return f"Consent to {label} was revoked on {record.at:%Y-%m-%d %H:%M %Z}."
     return ""
-
-
-def recipient_zone(recipient: User | None) -> ZoneInfo:
-    """The recipient's own time zone, else the school's."""
-    if recipient is not None and recipient.time_zone:
-        try:
-            return ZoneInfo(recipient.time_zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def window_opening(now: datetime, zone: ZoneInfo) -> datetime | None:
-    """None while it is 8:00 to 20:59 in the zone; otherwise the next 8:00 there, in UTC.
-
-    Wall-clock hours, so a DST change moves the window with the clock; 8:00 always exists."""
-    local = now.astimezone(zone)
-    if WINDOW_OPENS <= local.time() < WINDOW_CLOSES:
-        return None
-    day = local.date() if local.time() < WINDOW_OPENS else local.date() + timedelta(days=1)
-    return datetime.combine(day, WINDOW_OPENS, tzinfo=zone).astimezone(UTC)
 
 
 # -- inbound texts -----------------------------------------------------------------------------
