@@ -9,7 +9,7 @@ texts, held to 8 a.m.-9 p.m. in the recipient's time zone (messaging/texting_hou
 - Account email (the invitation to set a password) and email to staff and supervisors about their
   own work go without a consent check; they are logged like the rest. Any other text needs
   `updates_sms`; the only exception is the one reply to a keyword the person just texted.
-- STOP revokes every kind of text to that number.
+- STOP, or an opt-out in the person's own words, revokes every kind of text to that number.
 - Consent is checked when the message leaves, not when it is queued, so a STOP also stops what
   was waiting for the window.
 """
@@ -29,7 +29,7 @@ from accounts.models import User
 from enrollment.models import Channel, ConsentRecord
 from messaging.backends import get_backend
 from messaging.models import InboundText, Message, MessageChannel, MessageStatus, Purpose
-from messaging.opt_outs import keyword
+from messaging.opt_outs import asks_to_stop, keyword
 from messaging.texting_hours import (
     WINDOW_CLOSES,
     marketing_closes,
@@ -287,16 +287,16 @@ def receive_text(
     provider_id: str = "",
     now: datetime | None = None,
 ) -> InboundText:
-    """Log an inbound text and act on it: STOP revokes every text consent of the number at once
-    and is confirmed once, START restores what STOP revoked, HELP answers. A retried webhook
-    changes nothing."""
+    """Log an inbound text and act on it: STOP (or an opt-out in the person's own words)
+    revokes every text consent of the number at once and is confirmed once, START restores what
+    STOP revoked, HELP answers. A retried webhook changes nothing."""
     now = now or timezone.now()
     with transaction.atomic():
         if provider_id:
             seen = InboundText.objects.filter(provider_id=provider_id).first()
             if seen is not None:
                 return seen
-        word = keyword(body)
+        word = keyword(body) or ("stop" if asks_to_stop(body) else "")
         inbound = InboundText.objects.create(
             from_number=from_number,
             to_number=to_number,

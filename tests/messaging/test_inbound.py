@@ -1,4 +1,5 @@
-"""POST /api/v1/messaging/sms/inbound/: signed by the provider; STOP, START and HELP."""
+"""POST /api/v1/messaging/sms/inbound/: signed by the provider; STOP (or an opt-out in the
+person's own words), START and HELP."""
 
 import hashlib
 import hmac
@@ -42,6 +43,46 @@ STOP_VARIANTS = [
     "Opt-Out",
     "optout",
     "\tstop\n",
+]
+# Opt-outs in the person's own words revoke too (FCC 24-24); ordinary messages that merely
+# contain "stop" or "remove" do not.
+OPT_OUT_WORDINGS = [
+    "Please stop texting me",
+    "please stop",
+    "stop it please",
+    "Stop texting me!!",
+    "STOP SENDING ME MESSAGES",
+    "stop messaging me, thanks",
+    "remove me from this list",
+    "Please take me off your list",
+    "unsubscribe me",
+    "Opt me out please",
+    "don't text me",
+    "Don\u2019t text me again",
+    "do not text me",
+    "never text me again",
+    "no more texts",
+    "No more messages please",
+    "leave me alone",
+    "I don't want these texts anymore",
+    "I want to opt out",
+    "Thanks. Please stop texting me, I'm not interested",
+]
+NOT_OPT_OUTS = [
+    "I can't stop by today",
+    "stop by the office",
+    "Can I stop by the office tomorrow?",
+    "I will stop at the pharmacy first",
+    "The bus stop is far from the site",
+    "don't stop",
+    "STOPP",
+    "START STOP",
+    "Yes",
+    "I need to cancel my session",
+    "Please remove the hold on my account",
+    "Leave me a message",
+    "no more than 5 hours",
+    "I want to stop smoking",
 ]
 
 
@@ -139,7 +180,21 @@ def test_every_stop_keyword_revokes_text_consent(client, texts, word) -> None:
     assert "unsubscribed" in texts[0].body
 
 
-@pytest.mark.parametrize("text", ["stop it please", "STOPP", "don't stop", "Yes", "START STOP"])
+@pytest.mark.parametrize("text", OPT_OUT_WORDINGS)
+def test_an_opt_out_in_the_persons_own_words_revokes_and_is_confirmed_once(
+    client, texts, text
+) -> None:
+    consent("updates_sms", PHONE)
+    inbound(client, text, sid="SM1")
+    assert services.live_consent(channel="updates_sms", address=PHONE).granted is False
+    assert InboundText.objects.get().keyword == "stop"
+    [confirmation] = texts
+    assert "unsubscribed" in confirmation.body
+    inbound(client, text, sid="SM2")  # said again: nothing more
+    assert len(texts) == 1
+
+
+@pytest.mark.parametrize("text", NOT_OPT_OUTS)
 def test_other_words_are_only_logged(client, texts, text) -> None:
     consent("updates_sms", PHONE)
     inbound(client, text)
