@@ -47,8 +47,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
     phone = PhoneNumberField(blank=True, help_text="Stored in E.164, e.g. +15551234567.")
+    # Empty when nobody told us: texts then follow the phone number's area code, else the school.
     time_zone = models.CharField(
-        max_length=64, default="America/New_York", validators=[validate_time_zone]
+        max_length=64, blank=True, default="", validators=[validate_time_zone]
     )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May sign in to the admin site.")

@@ -115,8 +115,9 @@ def message_student(
     *, student: Student, by: User, channel: str, body: str, subject: str = ""
 ) -> Message:
     """A coach's own email or text to a student of their caseload, through the school's messaging
-    (logged, consent checked, texts held to the student's daytime). Refused at once, with the
-    reason, when the student has no address or no live consent on that channel."""
+    (logged, texts held to the student's daytime). It is about the student's studies: the email
+    always goes; a text is refused at once, with the reason, without consent to texts about the
+    application or studies, as when the student has no address."""
     body = body.strip()
     if not body:
         raise RuleViolation("Write the message.", field="body")

@@ -72,7 +72,8 @@ class DateOfBirthField(forms.Field):
 
 
 class ApplicationForm(forms.Form):
-    """The public application form. Consent boxes start unchecked, one per channel."""
+    """The public application form. Consent boxes start unchecked: texts about the application,
+    then marketing by text, email and phone."""
 
     cohort = forms.ModelChoiceField(
         queryset=Cohort.objects.none(), empty_label=None, label="Start date"
@@ -99,6 +100,7 @@ class ApplicationForm(forms.Form):
     submission_key = forms.CharField(
         required=False, max_length=64, widget=forms.HiddenInput, initial=secrets.token_urlsafe
     )
+    consent_updates_sms = forms.BooleanField(required=False)
     consent_sms = forms.BooleanField(required=False)
     consent_email = forms.BooleanField(required=False)
     consent_phone = forms.BooleanField(required=False)

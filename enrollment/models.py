@@ -237,9 +237,13 @@ class ApplicationEvent(models.Model):
 
 
 class Channel(models.TextChoices):
-    SMS = "sms", "Text messages"
-    EMAIL = "email", "Email"
-    PHONE = "phone", "Phone calls"
+    """What a consent record covers: texts about the person's own application or studies, or
+    marketing (news about programs and events) by text, email or phone."""
+
+    UPDATES_SMS = "updates_sms", "Texts about the application or studies"
+    SMS = "sms", "Marketing texts"
+    EMAIL = "email", "Marketing email"
+    PHONE = "phone", "Marketing calls"
 
 
 class ConsentRecord(models.Model):
@@ -250,7 +254,7 @@ class ConsentRecord(models.Model):
     application = models.ForeignKey(
         Application, null=True, blank=True, on_delete=models.SET_NULL, related_name="consents"
     )
-    channel = models.CharField(max_length=8, choices=Channel.choices)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
     address = models.CharField(
         max_length=254, help_text="The phone number (E.164) or email address."
     )

@@ -1,6 +1,8 @@
 """Messages to applicants. Services call `queue()` inside their transaction; the message is
 enqueued as a background task only after commit, so a rolled-back change never sends anything.
-The task hands each message to `messaging.services.send`, which checks consent and logs it."""
+The task hands each message to `messaging.services.send`, which checks consent and logs it: the
+email always goes (it is about the applicant's own application), the text only with consent to
+texts about the application."""
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -51,7 +53,7 @@ def send_application_message(application_id: int, kind: str) -> None:
         "site_name": settings.SITE_NAME,
     }
     # Deadlines read in the applicant's own time zone.
-    with timezone.override(messaging.recipient_zone(application.user)):
+    with timezone.override(messaging.recipient_zone(application.user, application.phone)):
         body = render_to_string(f"enrollment/email/{kind}.txt", context)
         text = (
             render_to_string("messaging/sms/offer_made.txt", context)
@@ -77,8 +79,9 @@ def send_application_message(application_id: int, kind: str) -> None:
 
 
 def _is_offer(application: Application, kind: str) -> bool:
-    """An offer also goes as a short text (to those who agreed to texts): a seat offered from
-    the waitlist, or at once on applying, where the receipt carries the offer."""
+    """An offer also goes as a short text (to those who ticked "Text me about my application"):
+    a seat offered from the waitlist, or at once on applying, where the receipt carries the
+    offer."""
     return kind == OFFER_MADE or (kind == RECEIVED and application.status == Status.OFFERED)
 
 

@@ -22,6 +22,8 @@ from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.utils import timezone
 
 from enrollment.models import Application, Cohort, Program, SeatStatus, Status
+from messaging.models import Message, MessageChannel, Purpose
+from messaging.services import consent_refusal
 
 
 def cohorts_with_counts(cohorts: QuerySet[Cohort] | None = None) -> QuerySet[Cohort]:
@@ -137,4 +139,27 @@ def applications_with_positions(applications: QuerySet[Application]) -> QuerySet
             default=None,
             output_field=IntegerField(),
         )
+    )
+
+
+@dataclass(frozen=True)
+class OfferNotice:
+    """Where the applicant hears of an offer and its deadline: `phone` is empty when we do not
+    text them."""
+
+    email: str
+    phone: str
+
+
+def offer_notice(application: Application) -> OfferNotice | None:
+    """How a waitlisted or offered applicant is told of an offer: always by email to the address
+    given, by text only while their consent to texts about the application is live."""
+    if application.status not in (Status.WAITLISTED, Status.OFFERED):
+        return None
+    text = Message(
+        channel=MessageChannel.SMS, address=str(application.phone), purpose=Purpose.PROGRAM
+    )
+    texted = application.phone and not consent_refusal(text)
+    return OfferNotice(
+        email=application.email, phone=application.phone.as_national if texted else ""
     )

@@ -407,6 +407,7 @@ def _record_consent(
     application: Application, consent: dict[str, bool], meta: RequestMeta, now: datetime
 ) -> None:
     addresses = {
+        Channel.UPDATES_SMS: str(application.phone),
         Channel.SMS: str(application.phone),
         Channel.PHONE: str(application.phone),
         Channel.EMAIL: application.email,

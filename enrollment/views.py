@@ -8,7 +8,12 @@ from backend.errors import AlreadyApplied, DomainError
 from backend.throttles import throttled
 from enrollment.forms import ApplicationForm
 from enrollment.models import Application, Program, Status
-from enrollment.selectors import applications_with_positions, open_cohorts, programs_with_seats
+from enrollment.selectors import (
+    applications_with_positions,
+    offer_notice,
+    open_cohorts,
+    programs_with_seats,
+)
 from enrollment.services import (
     Actor,
     RequestMeta,
@@ -80,7 +85,9 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
         and next_open_cohort(application.cohort.program, after=application.cohort) is not None
     )
     return render(
-        request, "enrollment/status.html", {"application": application, "can_move": can_move}
+        request,
+        "enrollment/status.html",
+        {"application": application, "can_move": can_move, "notice": offer_notice(application)},
     )
 
 

@@ -1,5 +1,5 @@
 """Emails about clinical logs, sent by background tasks after commit through messaging: to a
-student they are program messages (email consent needed); to a supervisor or coach, work mail."""
+student they are about their own studies (they always go); to a supervisor or coach, work mail."""
 
 from django.conf import settings
 from django.db import transaction

@@ -12,7 +12,8 @@ class MessageChannel(models.TextChoices):
 class Purpose(models.TextChoices):
     """Why a message goes out; it decides which rules apply (see messaging/services.py)."""
 
-    PROGRAM = "program", "Program message (needs consent)"
+    PROGRAM = "program", "About the person's own application or studies"
+    MARKETING = "marketing", "Marketing (news about programs, events)"
     ACCOUNT = "account", "Account access (login, password)"
     WORK = "work", "To staff or a supervisor about their work"
     REPLY = "reply", "Answer to an inbound keyword"
@@ -48,7 +49,7 @@ class Message(models.Model):
         help_text="The coach or admin who wrote it; empty for the school's automatic messages.",
     )
     kind = models.CharField(max_length=40, help_text="What it is about, e.g. offer_made.")
-    purpose = models.CharField(max_length=8, choices=Purpose.choices, default=Purpose.PROGRAM)
+    purpose = models.CharField(max_length=12, choices=Purpose.choices, default=Purpose.PROGRAM)
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField()
     status = models.CharField(

@@ -1,4 +1,5 @@
-"""Reminders the periodic jobs queue: each at most once, by email and (with consent) text.
+"""Reminders the periodic jobs queue: each at most once, by email and (with consent to texts
+about the application or studies) text.
 
 Document-expiry reminders stay with externships (30 days ahead) and send through messaging."""
 
@@ -32,7 +33,7 @@ def offers_expiring(*, now: datetime | None = None) -> int:
             "status_url": settings.SITE_URL + reverse("status", args=[application.status_token]),
             "site_name": settings.SITE_NAME,
         }
-        with timezone.override(services.recipient_zone(application.user)):
+        with timezone.override(services.recipient_zone(application.user, application.phone)):
             email = render_to_string("messaging/email/offer_expiring.txt", context)
             text = render_to_string("messaging/sms/offer_expiring.txt", context).strip()
         sent = services.queue(
@@ -68,9 +69,10 @@ def coaching_sessions(*, now: datetime | None = None) -> int:
     for session in due:
         user = session.student.user
         application = session.student.application
+        phone = user.phone or (application.phone if application else "")
         key = f"session-reminder:{session.pk}:{int(session.starts_at.timestamp())}"
         context = {"session": session, "user": user, "site_name": settings.SITE_NAME}
-        with timezone.override(services.recipient_zone(user)):
+        with timezone.override(services.recipient_zone(user, phone)):
             email = render_to_string("messaging/email/session_reminder.txt", context)
             text = render_to_string("messaging/sms/session_reminder.txt", context).strip()
             subject = f"Reminder: {session.get_kind_display().lower()} on {_when(session)}"
@@ -85,7 +87,7 @@ def coaching_sessions(*, now: datetime | None = None) -> int:
         )
         services.queue(
             channel=MessageChannel.SMS,
-            address=user.phone or (application.phone if application else ""),
+            address=phone,
             recipient=user,
             kind="session_reminder",
             body=text,

@@ -1,19 +1,21 @@
 """Every email and text the school sends goes through here: logged, checked for consent and, for
-texts, held to 8 a.m.-9 p.m. in the recipient's time zone.
+texts, held to 8 a.m.-9 p.m. in the recipient's time zone (messaging/texting_hours.py).
 
-- A text needs live text consent for that number (the newest ConsentRecord), whatever it is about;
-  the only exception is the one reply to a keyword the person just texted (STOP, START, HELP).
-- An email to an applicant or student (Purpose.PROGRAM) needs live email consent for the address,
-  transactional ones (offer made, offer expiring) included.
+- A message about the person's own application or studies (Purpose.PROGRAM: offers, deadlines,
+  reminders, log decisions, a coach's message) is transactional. Its email always goes to the
+  address given; its text needs live consent on `updates_sms` ("Text me about my application")
+  for that number.
+- A marketing message (Purpose.MARKETING) needs live consent on its own channel (sms, email).
 - Account email (the invitation to set a password) and email to staff and supervisors about their
-  own work go without a consent check; they are logged like the rest.
+  own work go without a consent check; they are logged like the rest. Any other text needs
+  `updates_sms`; the only exception is the one reply to a keyword the person just texted.
+- STOP, or an opt-out in the person's own words, revokes every kind of text to that number.
 - Consent is checked when the message leaves, not when it is queued, so a STOP also stops what
   was waiting for the window.
 """
 
 import logging
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -24,25 +26,27 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import User
-from enrollment.models import ConsentRecord
+from enrollment.models import Channel, ConsentRecord
 from messaging.backends import get_backend
 from messaging.models import InboundText, Message, MessageChannel, MessageStatus, Purpose
+from messaging.opt_outs import asks_to_stop, keyword
+from messaging.texting_hours import (
+    WINDOW_CLOSES,
+    marketing_closes,
+    recipient_zone,
+    window_opening,
+)
 
 logger = logging.getLogger(__name__)
 
-WINDOW_OPENS, WINDOW_CLOSES = time(8), time(21)
 MAX_ATTEMPTS = 3
 RETRY_DELAY = timedelta(minutes=5)
 # A queued message whose task never ran (a lost worker) is picked up by the flush after this.
 STUCK_AFTER = timedelta(minutes=10)
 KEYWORD_SOURCE = "sms keyword"
 
-STOP_WORDS = frozenset(
-    {"STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPT OUT"}
-    | {"OPTOUT"}
-)
-START_WORDS = frozenset({"START", "UNSTOP"})
-HELP_WORDS = frozenset({"HELP", "INFO"})
+# Every kind of text consent a number can hold; STOP revokes them all.
+TEXT_CHANNELS = (Channel.UPDATES_SMS, Channel.SMS)
 
 
 # -- sending -----------------------------------------------------------------------------------
@@ -160,11 +164,19 @@ def _deliver_claimed(message: Message, now: datetime) -> Message:
     if refusal:
         return _finish(message, now, status=MessageStatus.BLOCKED, reason=refusal)
     if message.channel == MessageChannel.SMS and message.purpose != Purpose.REPLY:
-        zone = recipient_zone(message.recipient)
-        opens = window_opening(now, zone)
+        zone = recipient_zone(message.recipient, message.address)
+        closes = (
+            marketing_closes(message.address)
+            if message.purpose == Purpose.MARKETING
+            else WINDOW_CLOSES
+        )
+        opens = window_opening(now, zone, closes)
         if opens is not None:
             local = opens.astimezone(zone)
-            reason = f"Outside 8 a.m.-9 p.m. in {zone.key}; goes at {local:%Y-%m-%d %H:%M %Z}."
+            reason = (
+                f"Outside 8 a.m.-{closes:%-I} p.m. in {zone.key}; "
+                f"goes at {local:%Y-%m-%d %H:%M %Z}."
+            )
             return _finish(
                 message, now, status=MessageStatus.WAITING, send_after=opens, reason=reason
             )
@@ -239,55 +251,32 @@ def live_consent(*, channel: str, address: str) -> ConsentRecord | None:
     )
 
 
-def consent_refusal(message: Message) -> str:
-    """Why the message may not go to its address, or an empty string when it may."""
+def consent_channel(message: Message) -> str:
+    """The consent that this message needs (a Channel), or "" when it needs none."""
     if message.purpose == Purpose.REPLY:
         return ""
-    if message.channel == MessageChannel.EMAIL and message.purpose != Purpose.PROGRAM:
+    if message.purpose == Purpose.MARKETING:
+        return message.channel
+    if message.channel == MessageChannel.SMS:
+        return Channel.UPDATES_SMS
+    return ""  # email about the person's own application, account or work
+
+
+def consent_refusal(message: Message) -> str:
+    """Why the message may not go to its address, or an empty string when it may."""
+    channel = consent_channel(message)
+    if not channel:
         return ""
-    record = live_consent(channel=message.channel, address=message.address)
-    label = message.get_channel_display().lower()
+    record = live_consent(channel=channel, address=message.address)
+    label = Channel(channel).label.lower()
     if record is None:
-        return f"No {label} consent on record for {message.address}."
+        return f"No consent to {label} on record for {message.address}."
     if not record.granted:
-        return f"The {label} consent was revoked on {record.at:%Y-%m-%d %H:%M %Z}."
+        return f"Consent to {label} was revoked on {record.at:%Y-%m-%d %H:%M %Z}."
     return ""
-
-
-def recipient_zone(recipient: User | None) -> ZoneInfo:
-    """The recipient's own time zone, else the school's."""
-    if recipient is not None and recipient.time_zone:
-        try:
-            return ZoneInfo(recipient.time_zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def window_opening(now: datetime, zone: ZoneInfo) -> datetime | None:
-    """None while it is 8:00 to 20:59 in the zone; otherwise the next 8:00 there, in UTC.
-
-    Wall-clock hours, so a DST change moves the window with the clock; 8:00 always exists."""
-    local = now.astimezone(zone)
-    if WINDOW_OPENS <= local.time() < WINDOW_CLOSES:
-        return None
-    day = local.date() if local.time() < WINDOW_OPENS else local.date() + timedelta(days=1)
-    return datetime.combine(day, WINDOW_OPENS, tzinfo=zone).astimezone(UTC)
 
 
 # -- inbound texts -----------------------------------------------------------------------------
-
-
-def keyword(text: str) -> str:
-    """`stop`, `start`, `help` or "" for a text: any case, spaces and punctuation ignored."""
-    words = " ".join("".join(ch if ch.isalnum() else " " for ch in text.upper()).split())
-    if words in STOP_WORDS:
-        return "stop"
-    if words in START_WORDS:
-        return "start"
-    if words in HELP_WORDS:
-        return "help"
-    return ""
 
 
 def receive_text(
@@ -298,15 +287,16 @@ def receive_text(
     provider_id: str = "",
     now: datetime | None = None,
 ) -> InboundText:
-    """Log an inbound text and act on its keyword: STOP revokes text consent at once and is
-    confirmed once, START restores it, HELP answers. A retried webhook changes nothing."""
+    """Log an inbound text and act on it: STOP (or an opt-out in the person's own words)
+    revokes every text consent of the number at once and is confirmed once, START restores what
+    STOP revoked, HELP answers. A retried webhook changes nothing."""
     now = now or timezone.now()
     with transaction.atomic():
         if provider_id:
             seen = InboundText.objects.filter(provider_id=provider_id).first()
             if seen is not None:
                 return seen
-        word = keyword(body)
+        word = keyword(body) or ("stop" if asks_to_stop(body) else "")
         inbound = InboundText.objects.create(
             from_number=from_number,
             to_number=to_number,
@@ -316,11 +306,11 @@ def receive_text(
             received_at=now,
         )
         reply_kind = ""
-        if word == "stop" and _set_text_consent(from_number, granted=False, text=body, now=now):
+        if word == "stop" and _revoke_text_consent(from_number, text=body, now=now):
             reply_kind = "stop"
         elif word == "start":
-            _set_text_consent(from_number, granted=True, text=body, now=now)
-            reply_kind = "start"
+            restored = _restore_text_consent(from_number, text=body, now=now)
+            reply_kind = "start" if restored else "help"
         elif word == "help":
             reply_kind = "help"
         if reply_kind:
@@ -339,15 +329,47 @@ def receive_text(
     return inbound
 
 
-def _set_text_consent(number: str, *, granted: bool, text: str, now: datetime) -> bool:
-    """Write a new consent record unless the live state already says so; never deletes one.
-    Returns whether the state changed (a number never seen counts as a change)."""
-    current = live_consent(channel=MessageChannel.SMS, address=number)
-    if current is not None and current.granted == granted:
-        return False
+def _revoke_text_consent(number: str, *, text: str, now: datetime) -> bool:
+    """Revoke every kind of text consent of the number with one new record each, unless the live
+    state is already a revocation; never deletes one. Returns whether anything changed (a number
+    never seen counts as a change: its revocation is kept as evidence)."""
+    changed = False
+    for channel in TEXT_CHANNELS:
+        current = live_consent(channel=channel, address=number)
+        if current is None or current.granted:
+            _record_keyword(number, channel, current, granted=False, text=text, now=now)
+            changed = True
+    return changed
+
+
+def _restore_text_consent(number: str, *, text: str, now: datetime) -> bool:
+    """Grant again each kind of text consent that was given and then revoked; returns whether
+    the number may now be texted at all (START from a number that never agreed grants nothing)."""
+    live = False
+    for channel in TEXT_CHANNELS:
+        records = ConsentRecord.objects.filter(channel=channel, address=number)
+        current = records.order_by("-at", "-id").first()
+        if current is None:
+            continue
+        if not current.granted and records.filter(granted=True).exists():
+            _record_keyword(number, channel, current, granted=True, text=text, now=now)
+            live = True
+        live = live or current.granted
+    return live
+
+
+def _record_keyword(
+    number: str,
+    channel: str,
+    current: ConsentRecord | None,
+    *,
+    granted: bool,
+    text: str,
+    now: datetime,
+) -> None:
     ConsentRecord.objects.create(
         application=current.application if current else None,
-        channel=MessageChannel.SMS,
+        channel=channel,
         address=number,
         granted=granted,
         disclosure_text=text.strip()[:1600],
@@ -355,4 +377,3 @@ def _set_text_consent(number: str, *, granted: bool, text: str, now: datetime) -
         at=now,
         source_page=KEYWORD_SOURCE,
     )
-    return True

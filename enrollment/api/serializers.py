@@ -81,9 +81,15 @@ class StaffCohortSerializer(CohortSerializer):
 
 
 class ConsentSerializer(StrictInput, serializers.Serializer):
-    sms = serializers.BooleanField(default=False)
-    email = serializers.BooleanField(default=False)
-    phone = serializers.BooleanField(default=False)
+    """Marketing consent per channel, and `updates_sms`: texts about this application. Email
+    about the application needs none: it always goes to the address given."""
+
+    sms = serializers.BooleanField(default=False, help_text="Marketing texts.")
+    email = serializers.BooleanField(default=False, help_text="Marketing email.")
+    phone = serializers.BooleanField(default=False, help_text="Marketing calls.")
+    updates_sms = serializers.BooleanField(
+        default=False, help_text="Texts about this application (offers, deadlines, reminders)."
+    )
 
 
 class ApplicationCreateSerializer(StrictInput, serializers.Serializer):
@@ -126,7 +132,9 @@ class ApplicationCreateSerializer(StrictInput, serializers.Serializer):
                     {"program": ["This program has no cohort open for applications right now."]}
                 )
             attrs["cohort"] = cohort.pk
-        attrs["consent"] = attrs.get("consent") or {"sms": False, "email": False, "phone": False}
+        attrs["consent"] = attrs.get("consent") or dict.fromkeys(
+            ("sms", "email", "phone", "updates_sms"), False
+        )
         return attrs
 
 

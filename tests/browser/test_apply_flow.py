@@ -157,8 +157,8 @@ def test_consent_is_optional_and_a_checked_text_box_keeps_the_exact_words_shown(
     phlebotomy_cohort()
     page.goto(live_server.url + "/apply/phlebotomy/")
     boxes = page.locator("fieldset.consent input[type=checkbox]")
-    assert boxes.count() == 3
-    for i in range(3):
+    assert boxes.count() == 4  # texts about the application, then marketing text, email, phone
+    for i in range(4):
         assert not boxes.nth(i).is_checked()
     consent = page.locator("fieldset.consent").inner_text()
     assert "Consent is not required to apply or enroll." in consent

@@ -175,14 +175,15 @@ def test_each_checked_consent_is_recorded_with_the_exact_disclosure(api) -> None
     cohort = CohortFactory()
     api.post(
         "/api/v1/applications/",
-        body(cohort, 3, consent={"sms": True, "email": True, "phone": False}),
+        body(cohort, 3, consent={"updates_sms": True, "sms": True, "email": True, "phone": False}),
         format="json",
         HTTP_USER_AGENT="Mozilla/5.0 test",
         HTTP_REFERER="https://school.example/apply/phlebotomy/",
     )
     records = {r.channel: r for r in ConsentRecord.objects.all()}
-    assert set(records) == {"sms", "email"}
-    assert records["sms"].address == "+12025550003"
+    assert set(records) == {"updates_sms", "sms", "email"}
+    assert records["updates_sms"].address == records["sms"].address == "+12025550003"
+    assert records["updates_sms"].disclosure_text != records["sms"].disclosure_text
     assert records["email"].address == "jamie3@example.com"
     assert "Msg & data rates may apply" in records["sms"].disclosure_text
     assert "not a condition" in records["sms"].disclosure_text

@@ -41,7 +41,7 @@ def test_the_home_page_lists_programs_with_live_seats(client) -> None:
 def test_the_form_shows_unchecked_consent_boxes_and_says_consent_is_optional(client) -> None:
     CohortFactory()
     page = client.get("/apply/phlebotomy/").content.decode()
-    assert page.count('type="checkbox"') == 3
+    assert page.count('type="checkbox"') == 4  # texts about the application, then marketing
     assert "checked" not in page
     assert "Consent is not required to apply" in page
     assert "Msg &amp; data rates may apply" in page

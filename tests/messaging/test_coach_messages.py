@@ -1,7 +1,8 @@
 """A coach emails or texts a student of their caseload from the student's page or the API.
 
-The cast: `coach` coaches `learner` (email consent from the application; a mobile number; texts
-only once `consent()` is recorded); `other_coach` coaches nobody here and must not reach the
+The cast: `coach` coaches `learner` (an email address and a mobile number; a coach's message is
+about the student's studies, so email always goes and texts once `consent("updates_sms")` is
+recorded); `other_coach` coaches nobody here and must not reach the
 learner (404); the `student` user may not message through the staff API (403)."""
 
 from datetime import datetime
@@ -85,7 +86,7 @@ def test_a_coach_emails_a_student_from_their_page(coach, learner, delivered) -> 
 def test_a_text_goes_out_with_consent_in_the_students_daytime(
     coach, learner, texts, delivered
 ) -> None:
-    consent("sms", "+12025550123")
+    consent("updates_sms", "+12025550123")
     with delivered():
         response = api(coach).post(
             f"/api/v1/students/{learner.pk}/messages/", {"channel": "sms", "body": "See you at 3."}
@@ -96,24 +97,45 @@ def test_a_text_goes_out_with_consent_in_the_students_daytime(
     assert [(t.to, t.body) for t in texts] == [("+12025550123", "See you at 3.")]
 
 
+def test_a_coachs_email_reaches_a_student_who_never_agreed_to_marketing_email(
+    coach, delivered
+) -> None:
+    learner = StudentFactory(coach=coach, email_consent=False)
+    with delivered():
+        response = api(coach).post(
+            f"/api/v1/students/{learner.pk}/messages/", {"channel": "email", "body": "Monday?"}
+        )
+    assert response.status_code == 201
+    assert [m.to for m in mail.outbox] == [[learner.user.email]]
+
+
+def test_marketing_text_consent_alone_does_not_let_a_coach_text(coach, learner, texts) -> None:
+    consent("sms", "+12025550123")
+    response = api(coach).post(
+        f"/api/v1/students/{learner.pk}/messages/", {"channel": "sms", "body": "Hello"}
+    )
+    assert response.status_code == 400
+    assert texts == []
+
+
 def test_a_text_without_consent_is_refused_before_it_is_queued(coach, learner, texts) -> None:
     response = api(coach).post(
         f"/api/v1/students/{learner.pk}/messages/", {"channel": "sms", "body": "Hello"}
     )
     assert response.status_code == 400
-    assert "No text message consent on record" in response.json()["channel"][0]
+    assert "No consent to texts about the application or studies" in response.json()["channel"][0]
     assert not Message.objects.exists()
     assert texts == []
 
 
 def test_a_revoked_number_gets_no_text_from_the_coach(coach, learner, texts) -> None:
-    consent("sms", "+12025550123")
-    consent("sms", "+12025550123", granted=False)
+    consent("updates_sms", "+12025550123")
+    consent("updates_sms", "+12025550123", granted=False)
     response = signed_in(coach).post(
         f"/coach/students/{learner.pk}/messages/", {"channel": "sms", "body": "Hello"}
     )
     assert response.status_code == 400
-    assert "consent was revoked" in response.content.decode()
+    assert "was revoked" in response.content.decode()
     assert texts == []
 
 
@@ -127,7 +149,7 @@ def test_a_student_without_a_mobile_number_cannot_be_texted(coach, texts) -> Non
 
 
 def test_a_long_text_is_refused_with_a_hint_to_email(coach, learner) -> None:
-    consent("sms", "+12025550123")
+    consent("updates_sms", "+12025550123")
     response = api(coach).post(
         f"/api/v1/students/{learner.pk}/messages/", {"channel": "sms", "body": "x" * 641}
     )

@@ -22,7 +22,7 @@ class RefusingBackend(SMSBackend):
 
 
 def waiting_text():
-    consent("sms", PHONE)
+    consent("updates_sms", PHONE)
     message = services.queue(channel=MessageChannel.SMS, address=PHONE, kind="t", body="hi")
     services.deliver(message, now=NIGHT)
     assert message.status == MessageStatus.WAITING
@@ -45,7 +45,7 @@ def test_a_waiting_text_goes_once_when_the_window_opens(texts) -> None:
 
 def test_a_stop_while_waiting_blocks_the_text(texts) -> None:
     message = waiting_text()
-    consent("sms", PHONE, granted=False)
+    consent("updates_sms", PHONE, granted=False)
     assert services.flush(now=MORNING) == 0
     message.refresh_from_db()
     assert message.status == MessageStatus.BLOCKED
@@ -54,7 +54,7 @@ def test_a_stop_while_waiting_blocks_the_text(texts) -> None:
 
 def test_a_provider_failure_is_recorded_and_retried_a_bounded_number_of_times(settings) -> None:
     settings.SMS_BACKEND = "tests.messaging.test_flush.RefusingBackend"
-    consent("sms", PHONE)
+    consent("updates_sms", PHONE)
     message = services.queue(channel=MessageChannel.SMS, address=PHONE, kind="t", body="hi")
     services.deliver(message, now=MORNING)
     assert message.status == MessageStatus.FAILED
@@ -71,7 +71,7 @@ def test_a_provider_failure_is_recorded_and_retried_a_bounded_number_of_times(se
 
 def test_a_failed_text_is_sent_by_a_later_flush(settings, texts) -> None:
     settings.SMS_BACKEND = "tests.messaging.test_flush.RefusingBackend"
-    consent("sms", PHONE)
+    consent("updates_sms", PHONE)
     message = services.queue(channel=MessageChannel.SMS, address=PHONE, kind="t", body="hi")
     services.deliver(message, now=MORNING)
     assert message.status == MessageStatus.FAILED

@@ -1,4 +1,5 @@
-"""POST /api/v1/messaging/sms/inbound/: signed by the provider; STOP, START and HELP."""
+"""POST /api/v1/messaging/sms/inbound/: signed by the provider; STOP (or an opt-out in the
+person's own words), START and HELP."""
 
 import hashlib
 import hmac
@@ -42,6 +43,46 @@ STOP_VARIANTS = [
     "Opt-Out",
     "optout",
     "\tstop\n",
+]
+# Opt-outs in the person's own words revoke too (FCC 24-24); ordinary messages that merely
+# contain "stop" or "remove" do not.
+OPT_OUT_WORDINGS = [
+    "Please stop texting me",
+    "please stop",
+    "stop it please",
+    "Stop texting me!!",
+    "STOP SENDING ME MESSAGES",
+    "stop messaging me, thanks",
+    "remove me from this list",
+    "Please take me off your list",
+    "unsubscribe me",
+    "Opt me out please",
+    "don't text me",
+    "Don\u2019t text me again",
+    "do not text me",
+    "never text me again",
+    "no more texts",
+    "No more messages please",
+    "leave me alone",
+    "I don't want these texts anymore",
+    "I want to opt out",
+    "Thanks. Please stop texting me, I'm not interested",
+]
+NOT_OPT_OUTS = [
+    "I can't stop by today",
+    "stop by the office",
+    "Can I stop by the office tomorrow?",
+    "I will stop at the pharmacy first",
+    "The bus stop is far from the site",
+    "don't stop",
+    "STOPP",
+    "START STOP",
+    "Yes",
+    "I need to cancel my session",
+    "Please remove the hold on my account",
+    "Leave me a message",
+    "no more than 5 hours",
+    "I want to stop smoking",
 ]
 
 
@@ -130,26 +171,40 @@ def test_a_sender_that_is_not_a_phone_number_is_a_400(client) -> None:
 
 @pytest.mark.parametrize("word", STOP_VARIANTS)
 def test_every_stop_keyword_revokes_text_consent(client, texts, word) -> None:
-    consent("sms", PHONE)
+    consent("updates_sms", PHONE)
     assert inbound(client, word).status_code == 200
-    live = services.live_consent(channel="sms", address=PHONE)
+    live = services.live_consent(channel="updates_sms", address=PHONE)
     assert live.granted is False
     assert (live.disclosure_text, live.source_page) == (word.strip(), "sms keyword")
     assert len(texts) == 1
     assert "unsubscribed" in texts[0].body
 
 
-@pytest.mark.parametrize("text", ["stop it please", "STOPP", "don't stop", "Yes", "START STOP"])
+@pytest.mark.parametrize("text", OPT_OUT_WORDINGS)
+def test_an_opt_out_in_the_persons_own_words_revokes_and_is_confirmed_once(
+    client, texts, text
+) -> None:
+    consent("updates_sms", PHONE)
+    inbound(client, text, sid="SM1")
+    assert services.live_consent(channel="updates_sms", address=PHONE).granted is False
+    assert InboundText.objects.get().keyword == "stop"
+    [confirmation] = texts
+    assert "unsubscribed" in confirmation.body
+    inbound(client, text, sid="SM2")  # said again: nothing more
+    assert len(texts) == 1
+
+
+@pytest.mark.parametrize("text", NOT_OPT_OUTS)
 def test_other_words_are_only_logged(client, texts, text) -> None:
-    consent("sms", PHONE)
+    consent("updates_sms", PHONE)
     inbound(client, text)
-    assert services.live_consent(channel="sms", address=PHONE).granted is True
+    assert services.live_consent(channel="updates_sms", address=PHONE).granted is True
     assert InboundText.objects.get().keyword == ""
     assert texts == []
 
 
 def test_a_revoked_number_receives_nothing_afterwards(client, texts) -> None:
-    consent("sms", PHONE)
+    consent("updates_sms", PHONE)
     inbound(client, "STOP", sid="SM1")
     assert [t.to for t in texts] == [PHONE]  # the one confirmation
     blocked = program_text()
@@ -160,35 +215,47 @@ def test_a_revoked_number_receives_nothing_afterwards(client, texts) -> None:
 
 
 def test_a_stop_keeps_the_consent_it_revokes(client) -> None:
-    given = consent("sms", PHONE)
+    given = consent("updates_sms", PHONE)
     inbound(client, "STOP")
     # Consent evidence is kept 5 years: a revocation is a new record, never a deletion.
     assert ConsentRecord.objects.filter(pk=given.pk, granted=True).exists()
-    assert list(ConsentRecord.objects.order_by("at", "id").values_list("granted", flat=True)) == [
-        True,
-        False,
-    ]
+    records = ConsentRecord.objects.filter(channel="updates_sms").order_by("at", "id")
+    assert list(records.values_list("granted", flat=True)) == [True, False]
+
+
+def test_stop_revokes_every_kind_of_text_with_one_confirmation(client, texts) -> None:
+    consent("updates_sms", PHONE)
+    consent("sms", PHONE)
+    inbound(client, "STOP")
+    assert services.live_consent(channel="updates_sms", address=PHONE).granted is False
+    assert services.live_consent(channel="sms", address=PHONE).granted is False
+    assert len(texts) == 1
+    marketing = services.queue(
+        channel=MessageChannel.SMS, address=PHONE, kind="t", body="news", purpose="marketing"
+    )
+    assert services.deliver(marketing, now=MORNING).status == MessageStatus.BLOCKED
+    assert program_text(now=MORNING).status == MessageStatus.BLOCKED
 
 
 def test_a_stop_from_a_number_never_subscribed_is_recorded_and_confirmed(client, texts) -> None:
     inbound(client, "STOP")
-    assert services.live_consent(channel="sms", address=PHONE).granted is False
+    assert services.live_consent(channel="updates_sms", address=PHONE).granted is False
     assert len(texts) == 1
 
 
 def test_a_retried_webhook_acts_once(client, texts) -> None:
-    consent("sms", PHONE)
+    consent("updates_sms", PHONE)
     inbound(client, "STOP", sid="SM42")
-    consent("sms", PHONE)  # re-subscribed on a form in between
+    consent("updates_sms", PHONE)  # re-subscribed on a form in between
     inbound(client, "STOP", sid="SM42")
     assert InboundText.objects.count() == 1
-    assert services.live_consent(channel="sms", address=PHONE).granted is True
+    assert services.live_consent(channel="updates_sms", address=PHONE).granted is True
     assert len(texts) == 1
 
 
 def test_stop_revokes_texts_only(client) -> None:
     consent("email", "pat@example.com")
-    consent("sms", PHONE)
+    consent("updates_sms", PHONE)
     inbound(client, "STOP")
     assert services.live_consent(channel="email", address="pat@example.com").granted is True
 
@@ -198,13 +265,31 @@ def test_stop_revokes_texts_only(client) -> None:
 
 @pytest.mark.parametrize("word", ["START", "start", " Start ", "UNSTOP"])
 def test_start_restores_text_consent_and_confirms(client, texts, word) -> None:
-    consent("sms", PHONE)
+    consent("updates_sms", PHONE)
     inbound(client, "STOP")
     inbound(client, word)
-    assert services.live_consent(channel="sms", address=PHONE).granted is True
+    assert services.live_consent(channel="updates_sms", address=PHONE).granted is True
     assert "subscribed" in texts[-1].body
     assert "STOP" in texts[-1].body
     assert program_text(now=MORNING).status == MessageStatus.SENT
+
+
+def test_start_restores_only_what_was_given(client, texts) -> None:
+    consent("updates_sms", PHONE)  # the application box; never marketing
+    inbound(client, "STOP")
+    inbound(client, "START")
+    assert services.live_consent(channel="updates_sms", address=PHONE).granted is True
+    assert services.live_consent(channel="sms", address=PHONE).granted is False
+
+
+def test_start_from_a_number_that_never_agreed_grants_nothing_and_answers_help(
+    client, texts
+) -> None:
+    inbound(client, "START")
+    assert not ConsentRecord.objects.exists()
+    [reply] = texts
+    assert "Reply STOP to stop" in reply.body
+    assert "subscribed" not in reply.body
 
 
 @pytest.mark.parametrize("word", ["HELP", "help", "  Help ", "INFO"])

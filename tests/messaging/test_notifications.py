@@ -1,4 +1,5 @@
-"""The school's notices and reminders all go through messaging, by its rules."""
+"""The school's notices and reminders all go through messaging, by its rules: about the person's
+own application or studies, email always goes and texts need "Text me about my application"."""
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -15,6 +16,7 @@ from enrollment.services import Actor, application_decline, application_submit
 from externships.tasks import remind_expiring_documents
 from messaging import reminders
 from messaging.models import Message, MessageChannel, MessageStatus, Purpose
+from messaging.services import receive_text
 from tests.factories import (
     CohortFactory,
     ComplianceDocumentFactory,
@@ -40,10 +42,12 @@ def on_commit(django_capture_on_commit_callbacks):
     return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
-def offered(n: int = 1, *, sms: bool = True, email: bool = True):
+def offered(n: int = 1, **consent: bool):
+    """An applicant offered a seat on applying, with the boxes given ticked (updates_sms unless
+    told otherwise)."""
     cohort = CohortFactory(capacity=5)
     application, _ = application_submit(
-        cohort=cohort, **applicant(n, consent={"sms": sms, "email": email, "phone": False})
+        cohort=cohort, **applicant(n, consent={"updates_sms": True, **consent})
     )
     assert application.status == Status.OFFERED
     return application
@@ -55,7 +59,7 @@ def sent(kind: str, channel: str) -> list[Message]:
 
 def test_an_offer_on_applying_goes_by_email_and_by_text(on_commit, texts) -> None:
     with on_commit():
-        application = offered(sms=True)
+        application = offered(updates_sms=True)
     assert [m.to for m in mail.outbox] == [[application.email]]
     [text] = texts
     assert text.to == str(application.phone)
@@ -67,9 +71,7 @@ def test_an_offer_on_applying_goes_by_email_and_by_text(on_commit, texts) -> Non
 def test_an_offer_from_the_waitlist_goes_by_email_and_by_text(on_commit, texts) -> None:
     cohort = CohortFactory(capacity=1)
     first, _ = application_submit(cohort=cohort, **applicant(1))
-    waiting, _ = application_submit(
-        cohort=cohort, **applicant(2, consent={"sms": True, "email": True, "phone": False})
-    )
+    waiting, _ = application_submit(cohort=cohort, **applicant(2, consent={"updates_sms": True}))
     with on_commit():
         application_decline(application=first, actor=Actor(label="applicant"))
     assert [m.to for m in mail.outbox if "A seat" in m.subject] == [[waiting.email]]
@@ -77,20 +79,42 @@ def test_an_offer_from_the_waitlist_goes_by_email_and_by_text(on_commit, texts) 
     assert len(sent("offer_made", "sms")) == 1
 
 
-def test_without_text_consent_the_offer_text_is_logged_as_blocked(on_commit, texts) -> None:
+def test_without_the_updates_box_the_offer_text_is_logged_as_blocked(on_commit, texts) -> None:
     with on_commit():
-        offered(sms=False)
+        offered(updates_sms=False, sms=True)  # marketing texts are not texts about the offer
     assert texts == []
     [blocked] = Message.objects.filter(channel=MessageChannel.SMS)
     assert blocked.status == MessageStatus.BLOCKED
+    assert "texts about the application" in blocked.reason
 
 
-def test_an_applicant_without_email_consent_gets_no_email(on_commit) -> None:
+def test_an_applicant_who_ticks_no_box_gets_the_offer_by_email(on_commit, texts) -> None:
+    cohort = CohortFactory(capacity=5)
     with on_commit():
-        offered(sms=False, email=False)
-    assert mail.outbox == []
-    [blocked] = Message.objects.filter(channel=MessageChannel.EMAIL)
-    assert (blocked.kind, blocked.status) == ("received", MessageStatus.BLOCKED)
+        application, _ = application_submit(cohort=cohort, **applicant(1, consent={}))
+    assert application.status == Status.OFFERED
+    [email] = mail.outbox
+    assert email.to == [application.email]
+    assert f"/status/{application.status_token}/" in email.body
+    assert texts == []
+    statuses = dict(Message.objects.values_list("channel", "status"))
+    assert statuses == {"email": MessageStatus.SENT, "sms": MessageStatus.BLOCKED}
+
+
+def test_after_stop_an_offer_from_the_waitlist_goes_by_email_only(on_commit, texts) -> None:
+    cohort = CohortFactory(capacity=1)
+    first, _ = application_submit(cohort=cohort, **applicant(1))
+    waiting, _ = application_submit(cohort=cohort, **applicant(2, consent={"updates_sms": True}))
+    with on_commit():
+        receive_text(from_number=str(waiting.phone), body="STOP")
+    assert len(texts) == 1  # the one confirmation
+    with on_commit():
+        application_decline(application=first, actor=Actor(label="applicant"))
+    assert [m.to for m in mail.outbox if "A seat" in m.subject] == [[waiting.email]]
+    assert len(texts) == 1
+    [blocked] = Message.objects.filter(kind="offer_made", channel=MessageChannel.SMS)
+    assert blocked.status == MessageStatus.BLOCKED
+    assert "revoked" in blocked.reason
 
 
 def test_the_invitation_is_account_mail_and_needs_no_consent() -> None:
@@ -134,7 +158,7 @@ def session_for(student, hours: float, **fields) -> CoachingSession:
 
 def test_a_coaching_session_is_reminded_once_the_day_before(on_commit, texts) -> None:
     student = StudentFactory(user=UserFactory(phone="+12025550177", time_zone="America/Chicago"))
-    consent("sms", "+12025550177")
+    consent("updates_sms", "+12025550177")
     session = session_for(student, 20)
     session_for(student, 30)  # the day after tomorrow: later
     session_for(student, 10, status=SessionStatus.CANCELLED)
@@ -164,6 +188,6 @@ def test_document_reminders_go_through_messaging_without_duplicates(coach) -> No
     statuses = dict(
         Message.objects.filter(kind="document_expiring").values_list("address", "status")
     )
-    # The student never agreed to email; the coach's copy is work mail.
-    assert statuses == {student.user.email: MessageStatus.BLOCKED, coach.email: MessageStatus.SENT}
-    assert [m.to for m in mail.outbox] == [[coach.email]]
+    # About the student's own studies: it goes without marketing consent; the coach's is work mail.
+    assert statuses == {student.user.email: MessageStatus.SENT, coach.email: MessageStatus.SENT}
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([student.user.email, coach.email])

@@ -1,18 +1,21 @@
-"""Texts go only from 8:00 to 20:59 in the recipient's zone; outside, they wait until 8:00."""
+"""Texts go only from 8:00 to 20:59 in the recipient's zone (on record, else the area code's, else
+the school's); outside, they wait until 8:00. Marketing texts to Florida and Oklahoma area codes
+stop at 20:00."""
 
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from messaging import services
-from messaging.models import MessageChannel, MessageStatus
+from messaging import services, texting_hours
+from messaging.models import MessageChannel, MessageStatus, Purpose
 from tests.factories import UserFactory
 from tests.messaging.conftest import consent
 
 NEW_YORK, LOS_ANGELES = ZoneInfo("America/New_York"), ZoneInfo("America/Los_Angeles")
 HONOLULU = ZoneInfo("Pacific/Honolulu")
 PHONE = "+12025550100"
+HAWAII_PHONE = "+18085550100"
 
 
 def at(zone: ZoneInfo, *args: int) -> datetime:
@@ -69,7 +72,7 @@ def test_los_angeles_and_honolulu_keep_their_own_hours() -> None:
 
 @pytest.mark.django_db
 def test_a_text_outside_the_window_waits_in_the_recipients_zone(texts) -> None:
-    consent("sms", PHONE)
+    consent("updates_sms", PHONE)
     in_honolulu = UserFactory(time_zone="Pacific/Honolulu")
     message = services.queue(
         channel=MessageChannel.SMS, address=PHONE, kind="t", body="hi", recipient=in_honolulu
@@ -82,15 +85,60 @@ def test_a_text_outside_the_window_waits_in_the_recipients_zone(texts) -> None:
 
 
 @pytest.mark.django_db
-def test_without_a_user_the_schools_zone_decides(settings, texts) -> None:
+def test_an_808_number_with_no_zone_on_record_waits_for_8_in_hawaii(texts) -> None:
+    new_student = UserFactory(phone=HAWAII_PHONE)
+    assert new_student.time_zone == ""  # nobody told us where they are
+    consent("updates_sms", HAWAII_PHONE)
+    message = services.queue(
+        channel=MessageChannel.SMS,
+        address=HAWAII_PHONE,
+        kind="t",
+        body="hi",
+        recipient=new_student,
+    )
+    # 22:00 in New York, the school's zone, is 17:00 in Honolulu: it may go.
+    services.deliver(message, now=utc(2026, 3, 10, 3, 0))
+    assert message.status == MessageStatus.SENT
+    late = services.queue(channel=MessageChannel.SMS, address=HAWAII_PHONE, kind="t", body="hi")
+    # 8:00 in New York is 3:00 in Honolulu: it waits for 8:00 there.
+    services.deliver(late, now=utc(2026, 3, 9, 13, 0))
+    assert (late.status, late.send_after) == (MessageStatus.WAITING, utc(2026, 3, 9, 18, 0))
+    assert "Pacific/Honolulu" in late.reason
+    assert services.flush(now=utc(2026, 3, 9, 17, 59)) == 0
+    assert services.flush(now=utc(2026, 3, 9, 18, 0)) == 1
+    assert [t.to for t in texts] == [HAWAII_PHONE, HAWAII_PHONE]
+
+
+@pytest.mark.django_db
+def test_the_zone_on_record_comes_before_the_area_code() -> None:
+    in_chicago = UserFactory(time_zone="America/Chicago")
+    assert services.recipient_zone(in_chicago, HAWAII_PHONE) == ZoneInfo("America/Chicago")
+    assert services.recipient_zone(UserFactory(), HAWAII_PHONE) == HONOLULU
+    assert services.recipient_zone(None, "+12125550100") == NEW_YORK
+
+
+def test_an_area_code_with_several_zones_gives_the_same_one_every_time(settings) -> None:
+    idaho = "+12085550100"  # America/Boise and America/Los_Angeles
+    settings.TIME_ZONE = "America/New_York"
+    assert texting_hours.number_zone(idaho) == ZoneInfo("America/Boise")  # first by name
     settings.TIME_ZONE = "America/Los_Angeles"
-    consent("sms", PHONE)
-    message = services.queue(channel=MessageChannel.SMS, address=PHONE, kind="t", body="hi")
+    assert texting_hours.number_zone(idaho) == LOS_ANGELES  # the school's, when it is one
+    assert texting_hours.number_zone("not a number") is None
+
+
+@pytest.mark.django_db
+def test_without_a_zone_on_record_or_from_the_number_the_schools_zone_decides(
+    settings, texts
+) -> None:
+    settings.TIME_ZONE = "America/Los_Angeles"
+    toll_free = "+18005550100"  # every North American zone: the school's is one of them
+    consent("updates_sms", toll_free)
+    message = services.queue(channel=MessageChannel.SMS, address=toll_free, kind="t", body="hi")
     services.deliver(message, now=utc(2026, 3, 9, 14, 59))  # 7:59 in LA
     assert message.status == MessageStatus.WAITING
     services.deliver(message, now=utc(2026, 3, 9, 15, 0))  # 8:00 in LA
     assert message.status == MessageStatus.SENT
-    assert [t.to for t in texts] == [PHONE]
+    assert [t.to for t in texts] == [toll_free]
 
 
 @pytest.mark.django_db
@@ -102,3 +150,27 @@ def test_email_ignores_the_window(mailoutbox) -> None:
     services.deliver(message, now=utc(2026, 3, 9, 7, 0))  # 3:00 in New York
     assert message.status == MessageStatus.SENT
     assert len(mailoutbox) == 1
+
+
+@pytest.mark.parametrize(
+    ("number", "purpose", "waits"),
+    [
+        ("+13055550100", Purpose.MARKETING, True),  # Miami, Florida: marketing until 20:00
+        ("+19185550100", Purpose.MARKETING, True),  # Tulsa, Oklahoma
+        ("+12125550100", Purpose.MARKETING, False),  # New York: until 21:00
+        ("+13055550100", Purpose.PROGRAM, False),  # about the application: until 21:00
+    ],
+)
+@pytest.mark.django_db
+def test_marketing_texts_to_florida_and_oklahoma_stop_at_8_pm(number, purpose, waits) -> None:
+    consent("sms", number)
+    consent("updates_sms", number)
+    message = services.queue(
+        channel=MessageChannel.SMS, address=number, kind="t", body="hi", purpose=purpose
+    )
+    zone = services.recipient_zone(None, number)
+    services.deliver(message, now=at(zone, 2026, 6, 10, 20, 30))
+    assert (message.status == MessageStatus.WAITING) is waits
+    if waits:
+        assert message.send_after == at(zone, 2026, 6, 11, 8, 0)
+        assert "8 a.m.-8 p.m." in message.reason

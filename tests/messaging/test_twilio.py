@@ -74,7 +74,7 @@ def test_a_text_is_posted_to_the_messages_api(twilio) -> None:
 
 @pytest.mark.django_db
 def test_a_sent_text_keeps_twilios_id(twilio) -> None:
-    consent("sms", PHONE)
+    consent("updates_sms", PHONE)
     message = services.queue(channel=MessageChannel.SMS, address=PHONE, kind="t", body="hi")
     services.deliver(message, now=NOON)
     assert (message.status, message.provider_id) == (MessageStatus.SENT, "SM0123456789abcdef")
@@ -90,7 +90,7 @@ def test_a_sent_text_keeps_twilios_id(twilio) -> None:
 )
 def test_a_refusal_is_recorded_as_failed_with_the_reason(twilio, status, answer, reason) -> None:
     twilio.answer = (status, answer)
-    consent("sms", PHONE)
+    consent("updates_sms", PHONE)
     message = services.queue(channel=MessageChannel.SMS, address=PHONE, kind="t", body="hi")
     services.deliver(message, now=NOON)
     assert message.status == MessageStatus.FAILED
@@ -102,7 +102,7 @@ def test_a_refusal_is_recorded_as_failed_with_the_reason(twilio, status, answer,
 @pytest.mark.django_db
 def test_an_unreachable_provider_is_recorded_as_failed(twilio, settings) -> None:
     settings.SMS_TWILIO_API_URL = "http://127.0.0.1:9"  # the discard port: nothing listens
-    consent("sms", PHONE)
+    consent("updates_sms", PHONE)
     message = services.queue(channel=MessageChannel.SMS, address=PHONE, kind="t", body="hi")
     services.deliver(message, now=NOON)
     assert message.status == MessageStatus.FAILED

@@ -435,7 +435,7 @@ class Command(BaseCommand):
                 phone=f"+1202555{program.pk:02d}{n:02d}",
                 date_of_birth=date(1995, 1 + n % 12, 1 + n % 28),
                 education=Education.HS_DIPLOMA,
-                consent={"email": True, "sms": n % 2 == 0, "phone": False},
+                consent={"email": True, "updates_sms": n % 2 == 0},
             )
             if n < accepted and application.status == Status.OFFERED:
                 application_accept(application=application, actor=SEED)
