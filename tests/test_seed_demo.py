@@ -1,4 +1,5 @@
 import io
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -342,6 +343,15 @@ class TestFromTheDemoData:
         response = client_for(admin).get(f"/api/v1/cohorts/{alex.cohort_id}/roster.pdf")
         roster = "".join(pdf_text(response.content))
         assert roster.count("160/160 h") == 7  # the class's seven graduates
+
+    def test_each_demo_person_applied_to_one_program(self) -> None:
+        programs = defaultdict(set)
+        for first, last, born, program in Application.objects.values_list(
+            "first_name", "last_name", "date_of_birth", "cohort__program"
+        ):
+            programs[(first, last, born)].add(program)
+        assert {person: p for person, p in programs.items() if len(p) > 1} == {}
+        assert len({(first, last) for first, last, _ in programs}) == len(programs)
 
     def test_every_seeded_student_has_an_enrollment_period_from_their_cohort_start(self) -> None:
         assert not Student.objects.filter(periods__isnull=True).exists()

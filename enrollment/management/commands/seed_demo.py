@@ -358,8 +358,10 @@ class Command(BaseCommand):
             for program in programs.values():
                 self.seed_requirements(program)
             sites = self.seed_sites(programs)
+        first = 0  # applicants are numbered across the programs: each is one person
         for slug, program in programs.items():
-            self.seed_cohort(program, *COHORTS[slug])
+            self.seed_cohort(program, *COHORTS[slug], first=first)
+            first += COHORTS[slug][1]
         for slug, (months, people) in HISTORY.items():
             self.seed_history(programs[slug], months, people, sites)
         install_reference_pay()
@@ -415,8 +417,10 @@ class Command(BaseCommand):
         return sites
 
     def seed_cohort(
-        self, program: Program, capacity: int, applicants: int, accepted: int
+        self, program: Program, capacity: int, applicants: int, accepted: int, first: int
     ) -> Cohort:
+        """The upcoming cohort and its applicants, numbered from `first`: each applicant is a
+        different person (name and date of birth), applying to this program alone."""
         starts = first_of_next_month(timezone.localdate(), 2)
         cohort, _ = Cohort.objects.get_or_create(
             program=program,
@@ -430,13 +434,15 @@ class Command(BaseCommand):
         coach = User.objects.get(email="coach@demo.pathway")
         cohort.coaches.add(coach)
         for n in range(applicants):
+            k = first + n
             application, created = application_submit(
                 cohort=cohort,
-                first_name=FIRST[n % len(FIRST)],
-                last_name=LAST[n % len(LAST)],
+                first_name=FIRST[k % len(FIRST)],
+                # Shifted by one each round of first names: no two applicants share a name.
+                last_name=LAST[(k + k // len(FIRST)) % len(LAST)],
                 email=f"{program.slug}.{n + 1}@example.com",
                 phone=f"+1202555{program.pk:02d}{n:02d}",
-                date_of_birth=date(1995, 1 + n % 12, 1 + n % 28),
+                date_of_birth=date(1995, 1 + k % 12, 1 + k % 28),
                 education=Education.HS_DIPLOMA,
                 consent={"email": True, "sms": n % 2 == 0, "phone": False},
             )
