@@ -11,6 +11,7 @@ thousands of synthetic graduates would take minutes through the logging services
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
 from django.db import connection
 from django.db.models import Max, Model
@@ -99,14 +100,19 @@ def case_book(rules: dict) -> list[tuple[str, int, str, str, str]]:
     return cases
 
 
-def logged_days(graduated: date, book: LogBook) -> list[date]:
+def logged_days(graduated: date, book: LogBook) -> tuple[date, ...]:
     """The working days a graduate's log book took: the last ones before graduation day."""
-    days, day = [], graduated
-    while len(days) < book.days:
+    return weekdays_before(graduated, book.days)
+
+
+@cache  # thousands of synthetic graduates share a few hundred graduation days
+def weekdays_before(day: date, count: int) -> tuple[date, ...]:
+    days = []
+    while len(days) < count:
         day -= timedelta(days=1)
         if day.weekday() < 5:
             days.append(day)
-    return days[::-1]
+    return tuple(reversed(days))
 
 
 def at(day: date, hour: int) -> datetime:
