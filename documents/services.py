@@ -26,6 +26,7 @@ from documents.selectors import (
     roster_batches,
 )
 from enrollment.models import Cohort, Student, StudentStage
+from externships.selectors import progress_for
 
 logger = logging.getLogger(__name__)
 
@@ -37,10 +38,17 @@ STALE_AFTER = timedelta(minutes=30)
 
 def certificate_issue(*, student: Student, by: User | None, anew: bool = False) -> Certificate:
     """The student's valid certificate, issued now if they have none. Completion holds once the
-    student has graduated (graduation is refused until the clinical requirements are met), and
-    the certificate carries the graduation date. After a revocation only an admin issues anew."""
+    student has graduated and their approved logs meet their edition of the clinical requirements
+    (checked again here, whatever the stage says), and the certificate carries the graduation
+    date. After a revocation only an admin issues anew."""
     with transaction.atomic():
-        current = Student.objects.select_for_update().select_related("user").get(pk=student.pk)
+        # PostgreSQL locks no row on the nullable side of an outer join (the edition): lock the
+        # student alone.
+        current = (
+            Student.objects.select_for_update(of=("self",))
+            .select_related("user", "requirement_set")
+            .get(pk=student.pk)
+        )
         if current.stage != StudentStage.GRADUATED:
             raise NotAllowed(
                 f"A certificate is issued once the student has graduated; {current} is "
@@ -53,6 +61,13 @@ def certificate_issue(*, student: Student, by: User | None, anew: bool = False) 
             raise NotAllowed(
                 f"The certificate was revoked on {timezone.localdate(latest.revoked_at)}; "
                 "only an admin can issue a new one."
+            )
+        progress = progress_for([current])[current.pk]
+        if not progress.complete:
+            missing = "; ".join(progress.missing) or "no clinical requirements are recorded"
+            raise NotAllowed(
+                f"A certificate is issued once the clinical requirements are met; {current} "
+                f"has not met them yet: {missing}."
             )
         completed_on = completion_dates([current]).get(current.pk) or timezone.localdate()
         certificate = Certificate(student=current, completed_on=completed_on, issued_by=by)

@@ -153,9 +153,7 @@ def student_graduate(*, student: Student, on: date, actor: User | None) -> Stude
         current = _locked(student, ATTENDING, "graduate")
         progress = progress_for([current])[current.pk]
         if not progress.complete:
-            missing = "; ".join(
-                line.missing for r in progress.requirements for line in r.lines if not line.met
-            )
+            missing = "; ".join(progress.missing)
             raise RuleViolation(
                 f"The clinical requirements are not met yet: {missing}.", field="student"
             )

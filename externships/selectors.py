@@ -51,6 +51,11 @@ class Progress:
     def complete(self) -> bool:
         return bool(self.requirements) and all(r.met for r in self.requirements)
 
+    @property
+    def missing(self) -> list[str]:
+        """What is still to do, in words, one line of a requirement each ("8 hours to go")."""
+        return [line.missing for r in self.requirements for line in r.lines if not line.met]
+
 
 def progress_for(students: Iterable[Student]) -> dict[int, Progress]:
     """Progress for each student, by student id (two queries whatever the number of students:

@@ -1,3 +1,5 @@
+import io
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -6,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
+from pypdf import PdfReader
 
 from accounts.models import Role, User
 from careers.models import ExamAttempt, JobPlacement, ReferencePay
@@ -35,6 +38,7 @@ from externships.models import (
     SiteKind,
 )
 from externships.selectors import progress_for
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -112,6 +116,35 @@ def test_seed_demo_synthetic_students_follow_realistic_proportions() -> None:
     assert passed_second > 0
 
 
+def incomplete_graduates() -> dict[str, list[str]]:
+    """Each graduate whose approved logs fall short of their edition, with what is missing."""
+    graduates = Student.objects.filter(stage=StudentStage.GRADUATED).select_related(
+        "user", "requirement_set"
+    )
+    progress = progress_for(graduates)
+    return {s.user.email: progress[s.pk].missing for s in graduates if not progress[s.pk].complete}
+
+
+def test_every_synthetic_graduate_met_their_edition_with_approved_logs() -> None:
+    call_command("seed_demo", students=120)
+    graduates = Student.objects.filter(
+        user__email__startswith="load.", stage=StudentStage.GRADUATED
+    )
+    programs = set(graduates.values_list("cohort__program__slug", flat=True))
+    assert len(programs) == 4
+    assert incomplete_graduates() == {}
+    assert not graduates.exclude(externships__status=ExternshipStatus.COMPLETED).exists()
+    for model in (HourLog, ProcedureLog):  # every approval kept with who decided it
+        approved = model.objects.filter(status=LogStatus.APPROVED)
+        assert approved.exists()
+        assert not approved.filter(decisions__isnull=True).exists()
+        assert not approved.filter(date__gte=timezone.localdate()).exists()
+    for site in Site.objects.filter(name__startswith="Synthetic"):  # never more than it takes
+        spans = list(site.externships.values_list("starts_on", "ends_on"))
+        busiest = max(sum(1 for s, e in spans if s <= day <= e) for day, _ in spans)
+        assert busiest <= site.capacity
+
+
 def test_seed_demo_refuses_to_run_in_production(settings) -> None:
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG=0"):
@@ -120,6 +153,10 @@ def test_seed_demo_refuses_to_run_in_production(settings) -> None:
 
 
 # -- the externship demo -----------------------------------------------------------------------
+
+
+def pdf_text(content: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
 
 
 def externship_counts() -> tuple[int, ...]:
@@ -279,6 +316,42 @@ class TestFromTheDemoData:
         assert ProcedureLog.objects.filter(
             externship__student__user__email="kai.surgical@example.com", role="observation"
         ).exists()
+
+    def test_every_demo_graduate_met_their_edition_with_approved_logs(self) -> None:
+        graduates = Student.objects.filter(stage=StudentStage.GRADUATED)
+        assert graduates.count() == 8  # Harper, and seven of the outcome-report class
+        assert incomplete_graduates() == {}
+        assert not graduates.exclude(externships__status=ExternshipStatus.COMPLETED).exists()
+        approved = HourLog.objects.filter(status=LogStatus.APPROVED)
+        assert not approved.filter(decisions__isnull=True).exists()
+
+    def test_demo_graduates_show_the_hours_they_did_on_caseload_certificate_and_roster(
+        self, client
+    ) -> None:
+        coach = User.objects.get(email="coach@demo.pathway")
+        client.force_login(coach)
+        caseload = client.get("/coach/", {"stage": StudentStage.GRADUATED}).content.decode()
+        assert caseload.count('class="badge badge-complete"') == 8
+        assert "to go" not in caseload
+        alex = Student.objects.get(user__email="alex.graduate@example.com")
+        response = client_for(coach).get(f"/api/v1/students/{alex.pk}/certificate.pdf")
+        assert response.status_code == 200
+        [certificate] = pdf_text(response.content)
+        assert "160 clinical hours completed" in certificate
+        assert "6 competency checklist" in certificate
+        admin = User.objects.get(email="admin@demo.pathway")
+        response = client_for(admin).get(f"/api/v1/cohorts/{alex.cohort_id}/roster.pdf")
+        roster = "".join(pdf_text(response.content))
+        assert roster.count("160/160 h") == 7  # the class's seven graduates
+
+    def test_each_demo_person_applied_to_one_program(self) -> None:
+        programs = defaultdict(set)
+        for first, last, born, program in Application.objects.values_list(
+            "first_name", "last_name", "date_of_birth", "cohort__program"
+        ):
+            programs[(first, last, born)].add(program)
+        assert {person: p for person, p in programs.items() if len(p) > 1} == {}
+        assert len({(first, last) for first, last, _ in programs}) == len(programs)
 
     def test_every_seeded_student_has_an_enrollment_period_from_their_cohort_start(self) -> None:
         assert not Student.objects.filter(periods__isnull=True).exists()

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -17,9 +18,11 @@ from accounts.models import Role
 from backend.api import TokenRateThrottle
 from documents.models import Certificate
 from documents.services import certificate_issue, certificate_revoke
+from enrollment.models import EnrollmentPeriod, PeriodEnd, Student, StudentStage
+from externships.models import Requirement
 from tests.conftest import client_for, with_role
 from tests.documents.conftest import graduate, pdf_pages
-from tests.factories import StudentFactory, exam_ready_student
+from tests.factories import HourLogFactory, StudentFactory, exam_ready_student
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +199,56 @@ def test_it_reads_a_certificate_in_a_fixed_number_of_queries() -> None:
     with CaptureQueriesContext(connection) as queries:
         client.get(f"/api/v1/students/{student.pk}/certificate.pdf")
     assert len([q for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]) == 5
+
+
+def graduated_on_paper() -> object:
+    """A student the data calls graduated (their period closed as graduated) whose approved logs
+    fall short: one approved 8-hour shift of the 16 hours their edition asks, the second shift
+    still pending."""
+    today = timezone.localdate()
+    student = exam_ready_student(period=today - timedelta(days=40))
+    Requirement.objects.filter(requirement_set=student.requirement_set).update(params={"hours": 16})
+    HourLogFactory(
+        externship=student.externships.get(), date=today - timedelta(days=2), status="pending"
+    )
+    Student.objects.filter(pk=student.pk).update(stage=StudentStage.GRADUATED)
+    EnrollmentPeriod.objects.filter(student=student).update(
+        ended_on=today - timedelta(days=1), end_reason=PeriodEnd.GRADUATED
+    )
+    return student
+
+
+def test_it_refuses_a_certificate_whatever_the_stage_while_the_approved_logs_fall_short(
+    admin_user, coach
+) -> None:
+    student = graduated_on_paper()
+    Student.objects.filter(pk=student.pk).update(coach=coach)
+    for user in (student.user, coach, admin_user):
+        response = client_for(user).get(f"/api/v1/students/{student.pk}/certificate.pdf")
+        assert response.status_code == 409, user
+        assert response.json()["detail"].endswith("has not met them yet: 8 hours to go.")
+    assert not Certificate.objects.exists()
+
+
+def test_the_admin_certificate_pages_refuse_a_student_whose_approved_logs_fall_short(
+    admin_user,
+) -> None:
+    student = graduated_on_paper()
+    client = Client()
+    client.force_login(admin_user)
+    said = {}
+    for model, action, pk in [
+        ("student", "student_certificates", student.pk),
+        ("cohort", "export_certificates", student.cohort_id),
+    ]:
+        response = client.post(
+            reverse(f"admin:enrollment_{model}_changelist"),
+            {"action": action, "_selected_action": [pk]},
+            follow=True,
+        )
+        assert response.status_code == 200  # back on the list, with the reason and no PDF
+        assert response["Content-Type"].startswith("text/html")
+        [said[action]] = [str(message) for message in response.context["messages"]]
+    assert said["student_certificates"].endswith("has not met them yet: 8 hours to go.")
+    assert said["export_certificates"].endswith("no graduate has a certificate.")
+    assert not Certificate.objects.exists()

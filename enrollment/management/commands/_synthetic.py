@@ -7,9 +7,13 @@ command again adds only the students still missing and always the same ones. Pro
 roughly a school's: about one in seven withdraws (a third of them come back later), a few are on
 leave; most graduates sit the credential exam (three in four pass the first time, many of the
 rest on a second attempt) and about three in four are placed in or near the field.
+
+Every graduate completed an externship at their program's synthetic site whose approved logs
+(with the supervisor's decisions) meet their edition of the requirements (see `_logbook.py`).
 """
 
 import random
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -29,6 +33,12 @@ from careers.models import (
     UnavailableReason,
     Verification,
 )
+from enrollment.management.commands._logbook import (
+    LogBook,
+    log_book,
+    logged_days,
+    write_approved_logs,
+)
 from enrollment.models import (
     Cohort,
     EnrollmentPeriod,
@@ -37,13 +47,28 @@ from enrollment.models import (
     Program,
     Student,
     StudentStage,
+    Track,
 )
-from externships.models import RequirementSet
+from externships.models import (
+    Externship,
+    ExternshipStatus,
+    Requirement,
+    RequirementSet,
+    Site,
+    SiteKind,
+)
 
 COHORTS_PER_PROGRAM = 12
 EMAIL = "load.{}@example.com"
 EMPLOYERS = [f"Synthetic Health Partners {n}" for n in range(1, 11)]
 BATCH = 2000
+SUPERVISOR = "synthetic.supervisor@example.com"
+SITE_KINDS = {
+    Track.MEDICAL_ASSISTANT: SiteKind.CLINIC,
+    Track.PHARMACY_TECHNICIAN: SiteKind.PHARMACY,
+    Track.PHLEBOTOMY: SiteKind.LAB,
+    Track.SURGICAL_TECHNOLOGIST: SiteKind.SURGERY_CENTER,
+}
 
 
 def first_of_month(day: date, months_back: int) -> date:
@@ -145,6 +170,70 @@ def synthetic_cohorts(
     return cohorts
 
 
+def synthetic_sites(
+    programs: list[Program], capacity: int, today: date
+) -> tuple[dict[int, Site], User]:
+    """A site per program, big enough for two cohorts on externship at once, and its supervisor
+    (no login), so that the demo supervisor's sites keep their few demo students."""
+    supervisor, _ = User.objects.get_or_create(
+        email=SUPERVISOR,
+        defaults={
+            "first_name": "Synthetic",
+            "last_name": "Supervisor",
+            "password": f"{UNUSABLE_PASSWORD_PREFIX}synthetic",
+        },
+    )
+    supervisor.groups.add(Group.objects.get_or_create(name=Role.SUPERVISOR)[0])
+    sites = {}
+    for program in programs:
+        site, _ = Site.objects.get_or_create(
+            name=f"Synthetic {program.name} Externships",
+            defaults={
+                "kind": SITE_KINDS.get(program.track, SiteKind.CLINIC),
+                "address": "1 Synthetic Way, Springfield",
+                "capacity": capacity,
+                "agreement_valid_until": today + timedelta(days=365),
+            },
+        )
+        if site.capacity < capacity:
+            Site.objects.filter(pk=site.pk).update(capacity=capacity)
+        site.programs.add(program)
+        site.supervisors.add(supervisor)
+        sites[program.pk] = site
+    return sites, supervisor
+
+
+def seed_clinical_logs(
+    graduates: list[tuple[Student, Cohort, date]],
+    books: dict[int | None, LogBook],
+    sites: dict[int, Site],
+    supervisor: User,
+) -> None:
+    """Each graduate's completed externship, ending on their graduation day, with their log book
+    approved on the working days before it."""
+    externships = Externship.objects.bulk_create(
+        (
+            Externship(
+                student=student,
+                site=sites[cohort.program_id],
+                supervisor=supervisor,
+                starts_on=logged_days(graduated, books[student.requirement_set_id])[0],
+                ends_on=graduated,
+                status=ExternshipStatus.COMPLETED,
+            )
+            for student, cohort, graduated in graduates
+        ),
+        batch_size=BATCH,
+    )
+    write_approved_logs(
+        [
+            (externship.pk, books[student.requirement_set_id], graduated)
+            for externship, (student, _, graduated) in zip(externships, graduates, strict=True)
+        ],
+        by=supervisor,
+    )
+
+
 def seed_synthetic_students(programs: list[Program], count: int, today: date) -> int:
     """Add the missing ones of synthetic students 1..count; returns how many were added."""
     coach = User.objects.filter(email="coach@demo.pathway").first()
@@ -157,6 +246,11 @@ def seed_synthetic_students(programs: list[Program], count: int, today: date) ->
         if not wanted:
             return 0
         editions = dict(RequirementSet.objects.filter(is_current=True).values_list("program", "pk"))
+        requirements = defaultdict(list)
+        for requirement in Requirement.objects.filter(requirement_set__in=editions.values()):
+            requirements[requirement.requirement_set_id].append(requirement)
+        books = {set_id: log_book(rules) for set_id, rules in requirements.items()}
+        sites, supervisor = synthetic_sites(programs, 2 * cohorts[0].capacity, today)
         employers = [Employer.objects.get_or_create(name=name)[0] for name in EMPLOYERS]
         group = Group.objects.get_or_create(name=Role.STUDENT)[0]
         users = User.objects.bulk_create(
@@ -192,8 +286,10 @@ def seed_synthetic_students(programs: list[Program], count: int, today: date) ->
             ),
             batch_size=BATCH,
         )
-        periods, leaves, exams, jobs, unavailable = [], [], [], [], []
+        periods, leaves, exams, jobs, unavailable, graduates = [], [], [], [], [], []
         for student, (cohort, person) in zip(students, fates, strict=True):
+            if person.stage == StudentStage.GRADUATED:
+                graduates.append((student, cohort, person.periods[-1][1]))
             for started, ended, reason, after in person.periods:
                 periods.append(
                     EnrollmentPeriod(
@@ -251,4 +347,5 @@ def seed_synthetic_students(programs: list[Program], count: int, today: date) ->
             (Unavailability, unavailable),
         ]:
             model.objects.bulk_create(rows, batch_size=BATCH)
+        seed_clinical_logs(graduates, books, sites, supervisor)
     return len(wanted)

@@ -11,7 +11,7 @@ while it has none.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -21,13 +21,18 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from careers.defaults import install_reference_pay
+from enrollment.management.commands._logbook import (
+    SHIFT,
+    log_book,
+    logged_days,
+    write_approved_logs,
+)
 from enrollment.management.commands._outcomes import seed_outcome_class
 from enrollment.management.commands._synthetic import seed_synthetic_students
 from enrollment.models import (
     Cohort,
     Education,
     EnrollmentPeriod,
-    PeriodEnd,
     Program,
     Status,
     Student,
@@ -35,7 +40,7 @@ from enrollment.models import (
     Track,
 )
 from enrollment.services import Actor, application_accept, application_submit
-from enrollment.students import end_enrollment
+from enrollment.students import student_graduate
 from externships.defaults import install_default_requirements
 from externships.models import (
     ComplianceDocument,
@@ -323,7 +328,6 @@ HISTORY = {
         ],
     ),
 }
-SHIFT = (time(8, 0), time(16, 30), 30)  # start, end, break minutes: eight hours worked
 
 
 def first_of_next_month(day: date, months: int) -> date:
@@ -354,12 +358,16 @@ class Command(BaseCommand):
             for program in programs.values():
                 self.seed_requirements(program)
             sites = self.seed_sites(programs)
+        first = 0  # applicants are numbered across the programs: each is one person
         for slug, program in programs.items():
-            self.seed_cohort(program, *COHORTS[slug])
+            self.seed_cohort(program, *COHORTS[slug], first=first)
+            first += COHORTS[slug][1]
         for slug, (months, people) in HISTORY.items():
             self.seed_history(programs[slug], months, people, sites)
         install_reference_pay()
-        seed_outcome_class(programs["medical-assistant"], self.seed_history_student)
+        seed_outcome_class(
+            programs["medical-assistant"], self.seed_history_student, self.seed_graduate
+        )
         Program.objects.filter(slug="surgical-technologist").update(waitlist_only=True)
         if students:
             added = seed_synthetic_students(list(programs.values()), students, timezone.localdate())
@@ -409,8 +417,10 @@ class Command(BaseCommand):
         return sites
 
     def seed_cohort(
-        self, program: Program, capacity: int, applicants: int, accepted: int
+        self, program: Program, capacity: int, applicants: int, accepted: int, first: int
     ) -> Cohort:
+        """The upcoming cohort and its applicants, numbered from `first`: each applicant is a
+        different person (name and date of birth), applying to this program alone."""
         starts = first_of_next_month(timezone.localdate(), 2)
         cohort, _ = Cohort.objects.get_or_create(
             program=program,
@@ -424,16 +434,18 @@ class Command(BaseCommand):
         coach = User.objects.get(email="coach@demo.pathway")
         cohort.coaches.add(coach)
         for n in range(applicants):
+            k = first + n
             email = f"{program.slug}.{n + 1}@example.com"
             if cohort.applications.filter(email=email).exists():
                 continue  # seeded before (applying again would email its status link)
             application, _ = application_submit(
                 cohort=cohort,
-                first_name=FIRST[n % len(FIRST)],
-                last_name=LAST[n % len(LAST)],
+                first_name=FIRST[k % len(FIRST)],
+                # Shifted by one each round of first names: no two applicants share a name.
+                last_name=LAST[(k + k // len(FIRST)) % len(LAST)],
                 email=email,
                 phone=f"+1202555{program.pk:02d}{n:02d}",
-                date_of_birth=date(1995, 1 + n % 12, 1 + n % 28),
+                date_of_birth=date(1995, 1 + k % 12, 1 + k % 28),
                 education=Education.HS_DIPLOMA,
                 consent={"email": True, "updates_sms": n % 2 == 0},
             )
@@ -556,15 +568,35 @@ class Command(BaseCommand):
         if not has_logs and externship.status == ExternshipStatus.ACTIVE:
             self.seed_logs(externship, student, person, supervisor, today)
         if placement.completed and student.stage != StudentStage.GRADUATED:
-            # Graduates on the day the placement ended, which completes it.
-            with transaction.atomic():
-                end_enrollment(
-                    student=Student.objects.select_for_update().get(pk=student.pk),
-                    on=externship.ends_on,
-                    end=PeriodEnd.GRADUATED,
-                    actor=None,
-                    reason="Completed the program.",
-                )
+            # Graduates on the day the placement ended, which completes it; the service refuses
+            # while the approved logs fall short of the requirements.
+            student_graduate(student=student, on=externship.ends_on, actor=None)
+
+    def seed_graduate(self, student: Student, site_name: str, on: date) -> None:
+        """A graduate of an earlier class: placed at the site for the working days before `on`,
+        with a log book that meets their edition of the requirements (written in bulk, already
+        approved), then graduated on `on` by the service that checks it."""
+        today = timezone.localdate()
+        book = log_book(student.requirement_set.requirements.all())
+        days = logged_days(on, book)
+        person = DemoStudent(
+            student.user.email,
+            student.user.first_name,
+            student.user.last_name,
+            Placement(site_name, starts=(days[0] - today).days, ends=(on - today).days),
+        )
+        supervisor = User.objects.get(email="supervisor@demo.pathway")
+        with transaction.atomic():
+            self.seed_documents(student, person, today)
+            externship = externship_create(
+                student=student,
+                site=Site.objects.get(name=site_name),
+                supervisor=supervisor,
+                starts_on=days[0],
+                ends_on=on,
+            )
+            write_approved_logs([(externship.pk, book, on)], by=supervisor)
+            student_graduate(student=student, on=on, actor=None)
 
     def seed_logs(
         self,
