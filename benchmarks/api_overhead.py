@@ -1,7 +1,7 @@
 """api_overhead: the cost of DRF on a paginated list, same process, same middleware, same rows.
 
-`GET /api/v1/cohorts/?page_size=100` (anonymous) against a bare view that runs the same queries
-(settle expired offers, then the annotated cohorts) through `.values()` and returns a
+`GET /api/v1/cohorts/?page_size=100` (anonymous) against a bare view that runs the same query
+(the annotated cohorts; reads never settle offers) through `.values()` and returns a
 `JsonResponse`. Both go through one `django.test.Client` and this module's urlconf (the project's
 URLs plus the bare view), alternating, on a scratch database that is destroyed afterwards.
 """
@@ -21,7 +21,6 @@ from django.utils import timezone
 from benchmarks import BenchmarkError, metric, scratch_database
 from enrollment.models import Cohort, Program, SeatStatus, Track
 from enrollment.selectors import cohorts_with_counts
-from enrollment.services import settle_expired_offers
 
 ROWS = 100
 REQUESTS = 200
@@ -43,7 +42,6 @@ def _status(row: dict[str, Any], today: date) -> str:
 
 def bare_cohorts(request: HttpRequest) -> JsonResponse:
     """The API's first page of cohorts, without DRF."""
-    settle_expired_offers()
     today = timezone.localdate()
     rows = cohorts_with_counts(Cohort.objects.filter(program__is_active=True)).values(
         "id",

@@ -154,7 +154,7 @@ class OfferNotice:
 def offer_notice(application: Application) -> OfferNotice | None:
     """How a waitlisted or offered applicant is told of an offer: always by email to the address
     given, by text only while their consent to texts about the application is live."""
-    if application.status not in (Status.WAITLISTED, Status.OFFERED):
+    if application.current_status not in (Status.WAITLISTED, Status.OFFERED):
         return None
     text = Message(
         channel=MessageChannel.SMS, address=str(application.phone), purpose=Purpose.PROGRAM

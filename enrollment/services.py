@@ -1,10 +1,11 @@
 """Every change to a cohort's seats happens here, under a lock on the cohort row.
 
 The invariant, under any concurrency: unexpired offers plus enrolments never exceed capacity, and
-the waitlist is served strictly in submission order. Each service opens one transaction, locks the
-cohort (PostgreSQL: SELECT ... FOR UPDATE; SQLite: the IMMEDIATE transaction), settles expired
-offers, and only then counts. Messages go out after commit. Reads never settle: a lapsed offer
-simply stops counting as held (see selectors); the periodic job and the next write here settle it.
+the waitlist is served strictly in submission order. Each seat-changing service opens one
+transaction, locks the cohort (PostgreSQL: SELECT ... FOR UPDATE; SQLite: the IMMEDIATE
+transaction), settles expired offers, and only then counts. Messages go out after commit. Reads
+never settle: a lapsed offer simply stops counting as held (see selectors); the periodic job and
+the next write here settle it.
 """
 
 from dataclasses import dataclass
@@ -109,11 +110,9 @@ def next_open_cohort(program: Program, *, after: Cohort | None = None) -> Cohort
 
 @dataclass(frozen=True)
 class Settlement:
-    """What settling a cohort did: the offers it made, and the seats still free (which means
-    that nobody is waiting for them)."""
+    """What settling a cohort did: the offers it made."""
 
     offers: list[Application]
-    free: int
 
 
 # -- the locked core ---------------------------------------------------------------------------
@@ -195,15 +194,16 @@ def _promote(cohort: Cohort, now: datetime, freed: int = 0) -> Settlement:
     for application in offers:
         _make_offer(application, cohort, now, SYSTEM, "A seat became free.")
     # Seats given back to a waitlist-only cohort while nobody waits stay owed to the waitlist.
-    released = (
-        max(0, min(free, cohort.released_seats + freed) - len(offers))
-        if cohort.program.waitlist_only
-        else 0
-    )
+    _keep_released(cohort, min(free, cohort.released_seats + freed) - len(offers))
+    return Settlement(offers=offers)
+
+
+def _keep_released(cohort: Cohort, released: int) -> None:
+    """Record the seats a waitlist-only cohort owes its waitlist (none in other programs)."""
+    released = max(0, released) if cohort.program.waitlist_only else 0
     if released != cohort.released_seats:
         cohort.released_seats = released
         cohort.save(update_fields=["released_seats"])
-    return Settlement(offers=offers, free=free - len(offers))
 
 
 def settle_cohort(cohort_id: int) -> list[Application]:
@@ -231,9 +231,14 @@ def settle_expired_offers(cohort_ids: list[int] | None = None) -> int:
 # -- applying ----------------------------------------------------------------------------------
 
 
-def _existing(cohort: Cohort, email: str, phone: str) -> Application | None:
+def _standing(now: datetime) -> Q:
+    """Applications that still stand in their cohort: a lapsed offer no longer does."""
+    return Q(status__in=ACTIVE_STATUSES) & ~Q(status=Status.OFFERED, offer_expires_at__lte=now)
+
+
+def _existing(cohort: Cohort, email: str, phone: str, now: datetime) -> Application | None:
     return (
-        cohort.applications.filter(status__in=ACTIVE_STATUSES)
+        cohort.applications.filter(_standing(now))
         .filter(Q(email=email) | Q(phone=phone))
         .order_by("submitted_at")
         .first()
@@ -252,9 +257,7 @@ class SeatState:
 
 def _seat_state(cohort: Cohort, now: datetime, email: str, phone: str) -> SeatState:
     counts = cohort.applications.aggregate(
-        duplicate=Count(
-            "id", filter=Q(status__in=ACTIVE_STATUSES) & (Q(email=email) | Q(phone=phone))
-        ),
+        duplicate=Count("id", filter=_standing(now) & (Q(email=email) | Q(phone=phone))),
         lapsed=Count("id", filter=Q(status=Status.OFFERED, offer_expires_at__lte=now)),
         held=Count(
             "id",
@@ -302,9 +305,14 @@ def application_submit(
             except Cohort.DoesNotExist:
                 raise RuleViolation("This cohort does not exist.", field="cohort") from None
             if submission_key:
+                # Only the same person's own application: a form page left open for the next
+                # person (a shared computer) must not hand them the first one.
                 earlier = Application.objects.filter(submission_key=submission_key).first()
                 if earlier is not None:
-                    return earlier, False
+                    same_person = email == earlier.email or phone == str(earlier.phone)
+                    if earlier.cohort_id == cohort_id and same_person:
+                        return earlier, False
+                    submission_key = ""
             now = timezone.now()
             if not locked.program.is_active or locked.is_past_cutoff(timezone.localdate(now)):
                 raise RuleViolation(
@@ -315,12 +323,11 @@ def application_submit(
             # wait (rare) takes the full settling path first.
             state = _seat_state(locked, now, email, phone)
             if state.duplicate:
-                _resend_status_link(_existing(locked, email, phone), now)
+                _resend_status_link(_existing(locked, email, phone, now), now)
             else:
                 if state.lapsed or (state.waiting and state.held < locked.capacity):
                     _settle(locked, now)
                     state = _seat_state(locked, now, email, phone)
-                direct = not (locked.program.waitlist_only or state.waiting)
                 application = Application(
                     cohort=locked,
                     first_name=first_name.strip(),
@@ -333,23 +340,28 @@ def application_submit(
                     submitted_at=now,
                     submission_key=submission_key,
                 )
-                free = locked.capacity - state.held
-                _place_new(application, locked, free if direct else 0, now, actor)
-                moved = 0
-                if application.status == Status.WAITLISTED and free > 0:
-                    # A waitlist-only program: the newcomer joined the line, which then moves.
-                    moved = len(_promote(locked, now).offers)
-                    application.refresh_from_db()
+                # Nobody waits (else the newcomer queues): a free seat is theirs, except the
+                # never-taken seats of a waitlist-only program.
+                free = (
+                    0
+                    if state.waiting
+                    else offers_due(
+                        cohort=locked, free=locked.capacity - state.held, waiting=1, freed=0
+                    )
+                )
+                _place_new(application, locked, free, now, actor)
+                if application.status == Status.OFFERED:
+                    _keep_released(locked, locked.released_seats - 1)
                 # The newest submission stands last in line.
                 application.waitlist_position = (
-                    state.waiting + 1 - moved if application.status == Status.WAITLISTED else None
+                    state.waiting + 1 if application.status == Status.WAITLISTED else None
                 )
                 _record_consent(application, consent, meta, now)
                 return application, True
     except IntegrityError:
         # A racing duplicate got past the check (the lock makes it rare).
         with transaction.atomic():
-            existing = _existing(_lock(cohort_id), email, phone)
+            existing = _existing(_lock(cohort_id), email, phone, timezone.now())
             if existing is None:
                 raise
             _resend_status_link(existing, timezone.now())
@@ -517,7 +529,7 @@ def application_move_to_next_cohort(*, application: Application, actor: Actor) -
         current = Application.objects.select_for_update().get(pk=application.pk)
         if current.status != Status.WAITLISTED or not locked[source.pk].is_past_cutoff():
             raise NotAllowed("Only a waitlisted applicant of a cohort past its cutoff can move.")
-        if _existing(target, current.email, str(current.phone)) is not None:
+        if _existing(target, current.email, str(current.phone), timezone.now()) is not None:
             raise NotAllowed(f"You already have an application for {target}.")
         now = timezone.now()
         target = locked[target.pk]

@@ -58,8 +58,8 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
                 ),
                 actor=Actor.of(request.user),
             )
-        except AlreadyApplied as exc:
-            context = {"program": program, "cohort": data["cohort"], "message": exc.message}
+        except AlreadyApplied:
+            context = {"program": program, "cohort": data["cohort"]}
             return render(request, "enrollment/already_applied.html", context, status=409)
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)

@@ -18,19 +18,20 @@ _TEXTS = (
     r"(?:(?:(?:these|those|the|your|ur|all|any|any more|anymore) )?"
     r"(?:texts?|txts?|text messages|messages?|msgs?|sms)|these|this|them)"
 )
-_CONTACTING = r"(?:texting|txting|messaging|sending|contacting|calling|bothering)"
+_CONTACTING = r"(?:texting|txting|messaging|sending|contacting|calling|bothering|spamming)"
+_ME = r"(?:me|this number|my number|my phone)"
 _TO_TEXT = r"(?:text|txt|message|contact|call|send)"
 _GETTING = r"(?:getting|receiving)"
 _LIST = r"(?:(?:off|from|of) (?:(?:your|this|the|ur) )?(?:list|texts?|messages?|system))"
 OPT_OUT_PHRASES = [
     rf"stop(?: (?:it|this|these|that|all|now))?(?: {_TEXTS})?",
-    rf"stop {_CONTACTING}(?: me)?(?: {_TEXTS})?(?: to me)?",
+    rf"(?:stop|quit) {_CONTACTING}(?: {_ME})?(?: {_TEXTS})?(?: to {_ME})?",
     rf"(?:remove|take|delete) (?:me|my number|this number)(?: {_LIST})?",
     rf"(?:unsubscribe|opt out|optout|opt me out)(?: me)?(?: {_LIST})?",
-    rf"(?:dont|do not|never) {_TO_TEXT} (?:me|this number)(?: {_TEXTS})?",
+    rf"(?:dont|do not|never) {_TO_TEXT}(?: {_ME})?(?: {_TEXTS})?",
     rf"no more {_TEXTS}",
     r"leave me alone",
-    rf"i (?:dont|do not) want {_TEXTS}",
+    rf"i (?:dont|do not) want(?: to (?:receive|get))? {_TEXTS}",
     rf"i (?:want|would like|wish|need) to (?:unsubscribe|opt out|stop {_GETTING} {_TEXTS})",
 ]
 _COURTESY_BEFORE = r"(?:(?:please|pls|plz|kindly|ok|okay|hi|hey|just|so|yes|can you|could you) )*"

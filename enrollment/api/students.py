@@ -356,7 +356,8 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(request=MessageInSerializer, responses={201: MessageOutSerializer})
     def message_send(self, request: Request, pk: str) -> Response:
         """Email or text the student (their coach or an admin). Refused with the reason when the
-        student has no address or no consent on that channel; texts wait for their daytime."""
+        student has no address, or for a text no live consent to texts about their studies;
+        texts wait for their daytime."""
         body = self._body(MessageInSerializer)
         message = message_student(student=self.get_object(), by=request.user, **body)
         return Response(MessageOutSerializer(message).data, status=201)

@@ -369,7 +369,7 @@ def test_on_a_phone_decline_asks_once_more_and_every_button_is_big_enough(
     assert phone.url == f"{live_server.url}/status/{offered.status_token}/decline/"
     assert phone.get_by_role("heading", level=1).inner_text() == "Decline your offer?"
     text = phone.locator("main").inner_text()
-    assert "the seat goes to the next person on the waitlist" in text
+    assert "offered straight away to the next person on the waitlist" in text
     assert "You cannot undo this." in text
     assert re.search(r"starting \w+day, \w+ \d{1,2}, \d{4}", text)  # a date as people say it
     yes = tap_target(phone.get_by_role("button", name="Yes, decline my offer"))

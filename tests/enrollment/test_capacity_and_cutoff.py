@@ -216,8 +216,7 @@ def test_in_a_waitlist_only_program_seats_added_while_nobody_waits_go_to_the_nex
     cohort = seated[0].cohort
     cohort_set_capacity(cohort=cohort, capacity=3, actor=STAFF)  # nobody waits for them yet
     [newcomer] = fill(cohort, 1, start=5)
-    # Newcomers join the line, and the seats owed to it go to them in order.
-    assert [e.to_status for e in newcomer.history.all()] == ["submitted", "waitlisted", "offered"]
+    # Nobody waited when the seats were added: they are owed to the next to come, in order.
     assert newcomer.status == Status.OFFERED
     [second, third] = fill(cohort, 2, start=6)
     assert [second.status, third.status] == [Status.OFFERED, Status.WAITLISTED]
@@ -232,3 +231,15 @@ def test_the_admin_preview_counts_the_offers_of_a_waitlist_only_cohort(client, a
         f"/admin/enrollment/cohort/{cohort.pk}/capacity/", {"capacity": 3}
     ).content.decode()
     assert "1 offer" in page
+
+
+def test_a_waitlist_only_newcomer_offered_a_seat_given_back_hears_of_it_once(
+    django_capture_on_commit_callbacks,
+) -> None:
+    seated, _ = full_waitlist_only_cohort(holders=1, waiting=0)
+    application_withdraw(application=seated[0], actor=STAFF)  # nobody waits: the seat is owed
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        [newcomer] = fill(seated[0].cohort, 1, start=5)
+    assert newcomer.status == Status.OFFERED
+    assert [m.to for m in mail.outbox] == [[newcomer.email]]

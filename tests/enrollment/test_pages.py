@@ -207,7 +207,7 @@ def test_decline_asks_once_more_on_its_own_page_and_changes_nothing(client) -> N
     assert response.status_code == 200
     assert "<h1>Decline your offer?</h1>" in page
     assert "Phlebotomy, Spring evening, starting Monday, February 1, 2027" in page
-    assert "the seat goes to the next person on the waitlist straight away" in page
+    assert "the seat is offered straight away to the next person on the waitlist" in page
     assert "You cannot undo this." in page
     assert f'<form method="post" action="{url}">' in page
     assert '<button class="warning" type="submit">Yes, decline my offer</button>' in page

@@ -166,3 +166,25 @@ def test_another_persons_form_key_is_no_way_in(client) -> None:
     answer = form_apply(client, cohort, STRANGER_BY_EMAIL, submission_key="x" * 32)
     assert answer.status_code == 409
     assert Application.objects.count() == 1
+
+
+def test_a_form_key_left_on_a_shared_computer_never_opens_the_first_application(client) -> None:
+    """The next person submits the same page (the browser kept its key) with their own details:
+    they get an application of their own, never the first one's status page."""
+    cohort = CohortFactory()
+    form_apply(client, cohort, FIRST, submission_key="k" * 32)
+    other = {**STRANGER_BY_EMAIL, "email": "sam@example.com", "phone": "(202) 555-0177"}
+    answer = form_apply(client, cohort, other, submission_key="k" * 32)
+    first, second = Application.objects.order_by("id")
+    assert answer.status_code == 302
+    assert answer.url == f"/status/{second.status_token}/" != f"/status/{first.status_token}/"
+
+
+def test_an_applicant_whose_offer_lapsed_may_apply_again(api) -> None:
+    cohort = CohortFactory(capacity=1)
+    assert api_apply(api, cohort, FIRST).json()["status"] == "offered"
+    Application.objects.update(offer_expires_at=timezone.now() - timedelta(minutes=1))
+    again = api_apply(api, cohort, FIRST)
+    assert again.status_code == 201
+    assert again.json()["status"] == "offered"
+    assert sorted(Application.objects.values_list("status", flat=True)) == ["expired", "offered"]

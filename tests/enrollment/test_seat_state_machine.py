@@ -64,8 +64,10 @@ class Seats(RuleBasedStateMachine):
     @rule(index=st.integers(min_value=0), again=st.booleans())
     def apply_twice(self, index: int, again: bool) -> None:
         """The same person applying again is refused and nothing changes."""
-        standing = list(
-            self.cohort.applications.filter(status__in=[Status.OFFERED, Status.WAITLISTED])
+        standing = list(  # a lapsed offer no longer stands: its holder may apply again
+            self.cohort.applications.filter(status__in=[Status.OFFERED, Status.WAITLISTED]).exclude(
+                status=Status.OFFERED, offer_expires_at__lte=timezone.now()
+            )
         )
         if standing:
             person = standing[index % len(standing)]

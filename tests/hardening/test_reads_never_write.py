@@ -34,11 +34,17 @@ def _lapsed_offer_with_a_waiter(world: World) -> tuple[Application, Application]
     return lapsed, waiting
 
 
-def _writes(queries: list[dict[str, str]]) -> list[str]:
+# The one GET that may write: a complete student's first certificate download issues it, under
+# a lock on the student (here the world's student is not complete, so it only locks and refuses).
+ISSUES_ON_FIRST_READ = "GET /api/v1/students/{id}/certificate.pdf"
+
+
+def _writes(label: str, queries: list[dict[str, str]]) -> list[str]:
+    locks = label != ISSUES_ON_FIRST_READ
     return [
         q["sql"][:120]
         for q in queries
-        if WRITE_SQL.match(q["sql"] or "") or "FOR UPDATE" in (q["sql"] or "").upper()
+        if WRITE_SQL.match(q["sql"] or "") or (locks and "FOR UPDATE" in (q["sql"] or "").upper())
     ]
 
 
@@ -79,7 +85,7 @@ def test_no_get_changes_a_row_takes_a_lock_or_sends_a_message(role: str) -> None
         with CaptureQueriesContext(connection) as queries:
             response = call()
         assert response.status_code < 500, f"{label}: {response.status_code}"
-        if writes := _writes(queries.captured_queries):
+        if writes := _writes(label, queries.captured_queries):
             wrote.append(f"{label}: {writes}")
     assert not wrote, f"As {role}, GETs wrote:\n" + "\n".join(wrote)
     assert snapshot() == before

@@ -67,6 +67,13 @@ OPT_OUT_WORDINGS = [
     "I don't want these texts anymore",
     "I want to opt out",
     "Thanks. Please stop texting me, I'm not interested",
+    "Quit texting me",
+    "Stop texting this number",
+    "Could you stop texting this number",
+    "Stop sending messages to this number",
+    "I do not want to receive texts",
+    "Do not text",
+    "stop spamming me",
 ]
 NOT_OPT_OUTS = [
     "I can't stop by today",
