@@ -27,6 +27,7 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 # ruff, then the whole suite on SQLite, then again on PostgreSQL (skipped with one line when it
 # does not answer, unless REQUIRE_POSTGRES=1); two test processes, one per core.

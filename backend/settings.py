@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "coaching",
     "messaging",
     "documents",
+    "students",
 ]
 
 MIDDLEWARE = [

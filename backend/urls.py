@@ -18,7 +18,6 @@ from careers.api.views import (
 )
 from coaching.api.views import CoachingSessionViewSet, CoachNoteViewSet
 from enrollment import views as enrollment_views
-from enrollment.api.students import StudentViewSet
 from enrollment.api.views import ApplicationViewSet, CohortViewSet, ProgramViewSet
 from externships.api.views import (
     ExternshipViewSet,
@@ -27,6 +26,7 @@ from externships.api.views import (
     SiteViewSet,
 )
 from messaging.api.views import InboundTextView
+from students.api.views import StudentViewSet
 
 
 class Router(DefaultRouter):

@@ -23,6 +23,7 @@ from documents.services import (
     renders_in_request,
     roster_pdf,
 )
+from enrollment import admin as enrollment_admin
 from enrollment.models import Cohort, Student
 
 
@@ -245,3 +246,13 @@ def student_certificates(
         return None
     certificates = certificates_in_order([c.pk for c in issued])
     return pdf_response(certificates_pdf(certificates), "certificates.pdf")
+
+
+# The cohort admin is enrollment's; documents adds its PDF actions from its own side (the app
+# loads after enrollment, whose admin registered Cohort first).
+class CohortWithPdfsAdmin(enrollment_admin.CohortAdmin):
+    actions = [export_roster, export_certificates]
+
+
+admin.site.unregister(Cohort)
+admin.site.register(Cohort, CohortWithPdfsAdmin)

@@ -6,4 +6,5 @@ class ExternshipsConfig(AppConfig):
     verbose_name = "Externships and clinical logs"
 
     def ready(self) -> None:
-        from externships import tasks  # noqa: F401  (registers periodic jobs)
+        # Imported once the apps are loaded: they register periodic jobs and enrollment hooks.
+        from externships import enrollments, tasks  # noqa: F401

@@ -13,9 +13,9 @@ from rest_framework.test import APIClient
 from careers.services import placement_verify
 from enrollment.models import Application, ConsentRecord, EnrollmentPeriod, Student
 from enrollment.services import application_submit
-from enrollment.students import student_withdraw
 from externships.models import HourLog
 from externships.services import externship_create, log_decide, review_link_token
+from students.services import student_withdraw
 from tests.conftest import client_for
 from tests.factories import (
     CohortFactory,

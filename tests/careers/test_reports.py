@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from careers.models import Employer, ExamAttempt, JobPlacement, Unavailability
 from careers.reports import FIGURES, Terms, figure_periods, outcome_report
 from enrollment.models import EnrollmentPeriod, PeriodEnd, StudentStage
-from enrollment.students import leave_start
+from students.services import leave_start
 from tests.factories import CohortFactory, ExternshipFactory, ProgramFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from enrollment.models import Student
-from enrollment.students import student_graduate
+from students.services import student_graduate
 from tests.factories import exam_ready_student
 
 

@@ -21,14 +21,6 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from careers.defaults import install_reference_pay
-from enrollment.management.commands._logbook import (
-    SHIFT,
-    log_book,
-    logged_days,
-    write_approved_logs,
-)
-from enrollment.management.commands._outcomes import seed_outcome_class
-from enrollment.management.commands._synthetic import seed_synthetic_students
 from enrollment.models import (
     Cohort,
     Education,
@@ -40,7 +32,6 @@ from enrollment.models import (
     Track,
 )
 from enrollment.services import Actor, application_accept, application_submit
-from enrollment.students import student_graduate
 from externships.defaults import install_default_requirements
 from externships.models import (
     ComplianceDocument,
@@ -62,6 +53,15 @@ from externships.services import (
     logs_bulk_approve,
     procedure_log_create,
 )
+from students.management.commands._logbook import (
+    SHIFT,
+    log_book,
+    logged_days,
+    write_approved_logs,
+)
+from students.management.commands._outcomes import seed_outcome_class
+from students.management.commands._synthetic import seed_synthetic_students
+from students.services import student_graduate
 
 DEMO_PASSWORD = "demo-pass-2026"
 SEED = Actor(label="seed_demo")

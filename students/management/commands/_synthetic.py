@@ -33,12 +33,6 @@ from careers.models import (
     UnavailableReason,
     Verification,
 )
-from enrollment.management.commands._logbook import (
-    LogBook,
-    log_book,
-    logged_days,
-    write_approved_logs,
-)
 from enrollment.models import (
     Cohort,
     EnrollmentPeriod,
@@ -56,6 +50,12 @@ from externships.models import (
     RequirementSet,
     Site,
     SiteKind,
+)
+from students.management.commands._logbook import (
+    LogBook,
+    log_book,
+    logged_days,
+    write_approved_logs,
 )
 
 COHORTS_PER_PROGRAM = 12

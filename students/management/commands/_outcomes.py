@@ -29,7 +29,7 @@ from careers.models import (
 )
 from careers.reports import reporting_year_of, year_bounds
 from enrollment.models import Cohort, PeriodEnd, Program, Student, StudentStage
-from enrollment.students import leave_start, student_reenter, student_withdraw
+from students.services import leave_start, student_reenter, student_withdraw
 
 PASSED, FAILED = ExamResult.PASSED, ExamResult.FAILED
 IN_FIELD, RELATED, OUT = (

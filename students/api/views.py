@@ -22,15 +22,15 @@ from backend.api import StrictInput
 from coaching.selectors import FLAG_LABELS, risk_flags, student_messages
 from coaching.services import message_student
 from enrollment.models import Cohort, Student, StudentStage
-from enrollment.students import (
+from externships.selectors import Progress, progress_for, visible_students
+from messaging.models import Message, MessageChannel
+from students.services import (
     leave_end,
     leave_start,
     student_graduate,
     student_reenter,
     student_withdraw,
 )
-from externships.selectors import Progress, progress_for, visible_students
-from messaging.models import Message, MessageChannel
 
 # Ending or restarting an enrollment is the school's decision; leave is arranged with the coach.
 ADMIN_ACTIONS = ("graduate", "withdraw", "reenter")
