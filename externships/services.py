@@ -7,11 +7,12 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import User
 from backend.audit import attributed
 from backend.errors import NotAllowed, RuleViolation
 from enrollment.models import Student, StudentStage
 from externships import notifications
+from externships.deciders import can_decide
 from externships.models import (
     ComplianceDocument,
     DecisionVia,
@@ -260,20 +261,6 @@ def procedure_log_create(
 
 
 # -- decisions ---------------------------------------------------------------------------------
-
-
-def can_decide(user: User, log: ClinicalLog) -> bool:
-    """The externship's supervisor, another supervisor of its site, the student's coach, or an
-    admin."""
-    externship = log.externship
-    if user.has_role(Role.ADMIN):
-        return True
-    if user.has_role(Role.COACH) and externship.student.coach_id == user.pk:
-        return True
-    return user.has_role(Role.SUPERVISOR) and (
-        externship.supervisor_id == user.pk
-        or externship.site.supervisors.filter(pk=user.pk).exists()
-    )
 
 
 @attributed
