@@ -167,14 +167,15 @@ class ExternshipViewSet(
     def create(self, request: Request) -> Response:
         body = ExternshipCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._respond(externship_create(**body.validated_data), status.HTTP_201_CREATED)
+        externship = externship_create(**body.validated_data, by=request.user)
+        return self._respond(externship, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str) -> Response:
         """Close a placement (completed or cancelled); its dates, student and site stay."""
         body = ExternshipUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         closed = externship_close(
-            externship=self.get_object(), status=body.validated_data["status"]
+            externship=self.get_object(), status=body.validated_data["status"], by=request.user
         )
         return self._respond(closed)
 
