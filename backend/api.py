@@ -12,12 +12,14 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.fields import Field
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.relations import ManyRelatedField, PrimaryKeyRelatedField
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from backend.errors import DomainError
+from backend.http import client_address
 
 # The largest id a BigAutoField holds; beyond it a lookup overflows in the database driver.
 MAX_ID = 2**63 - 1
@@ -72,13 +74,21 @@ class Pagination(PageNumberPagination):
     max_page_size = 200
 
 
-class ApplyRateThrottle(AnonRateThrottle):
+class ByClientAddress(AnonRateThrottle):
+    """Counted per `client_address` (TRUSTED_PROXIES aware), the address consent records keep."""
+
+    def get_ident(self, request: Request) -> str:
+        # Requests without a readable address share one allowance rather than escape the count.
+        return client_address(request) or "unknown"
+
+
+class ApplyRateThrottle(ByClientAddress):
     """Anonymous applications per client address (`APPLY_RATE`; `off` disables it)."""
 
     scope = "apply"
 
 
-class LoginRateThrottle(AnonRateThrottle):
+class LoginRateThrottle(ByClientAddress):
     """Sign-in attempts per client address: the API token, the login page, password resets."""
 
     scope = "login"
@@ -91,7 +101,7 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return page_not_found(request, exception)
 
 
-class TokenRateThrottle(AnonRateThrottle):
+class TokenRateThrottle(ByClientAddress):
     """Anonymous requests per client address to anything opened by a secret in the address or a
     signature: status pages and their actions, emailed review links, the SMS webhook
     (`ANON_RATE`); signed-in users are not counted."""

@@ -21,7 +21,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from backend.api import ApplyRateThrottle
+from backend.http import client_address
 from backend.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
@@ -49,7 +49,7 @@ def _scope(request: Request) -> str:
 
 def _client(request: Request) -> str:
     # The same reading of the client address as the throttles (TRUSTED_PROXIES aware).
-    return ApplyRateThrottle().get_ident(request)
+    return client_address(request) or "unknown"
 
 
 def _fingerprint(request: Request) -> str:

@@ -8,12 +8,14 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from careers.models import ExamAttempt, JobApplication, JobPlacement, ReferencePay, Unavailability
-from enrollment.models import Education, Student, StudentStage
+from enrollment.eligibility import (
+    EDUCATION_REQUIRED,
+    MINIMUM_AGE,
+    has_qualifying_education,
+    is_of_age,
+)
+from enrollment.models import Student, StudentStage
 from externships.selectors import progress_for, visible_students
-
-EXAM_AGE = 18
-# A high-school diploma or GED, or more: some college and a degree imply one.
-DIPLOMA_OR_MORE = (Education.HS_DIPLOMA, Education.GED, Education.SOME_COLLEGE, Education.DEGREE)
 
 
 @dataclass
@@ -25,10 +27,6 @@ class Readiness:
     @property
     def ready(self) -> bool:
         return not self.reasons
-
-
-def age_on(born: date, on: date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 def exam_readiness(student: Student, on: date | None = None) -> Readiness:
@@ -47,10 +45,11 @@ def exam_readiness(student: Student, on: date | None = None) -> Readiness:
         reasons.append("The date of birth is not on record.")
         reasons.append("The education (diploma or GED) is not on record.")
         return readiness
-    if age_on(application.date_of_birth, on) < EXAM_AGE:
-        reasons.append(f"The student is not {EXAM_AGE} on {on.isoformat()}.")
-    if application.education not in DIPLOMA_OR_MORE:
-        reasons.append("A high-school diploma or GED is required.")
+    # The school's own eligibility rule (enrollment's), on the exam date.
+    if not is_of_age(application.date_of_birth, on):
+        reasons.append(f"The student is not {MINIMUM_AGE} on {on.isoformat()}.")
+    if not has_qualifying_education(application.education):
+        reasons.append(EDUCATION_REQUIRED)
     return readiness
 
 

@@ -21,6 +21,7 @@ from backend.audit import attributed
 from backend.errors import AlreadyApplied, NotAllowed, RuleViolation
 from enrollment import notifications
 from enrollment.consent import DISCLOSURE_VERSION, disclosure
+from enrollment.eligibility import ineligibility_reason
 from enrollment.models import (
     ACTIVE_STATUSES,
     ENROLLED_STAGES,
@@ -29,7 +30,6 @@ from enrollment.models import (
     Channel,
     Cohort,
     ConsentRecord,
-    Education,
     PeriodEnd,
     Program,
     Status,
@@ -37,13 +37,6 @@ from enrollment.models import (
 )
 from enrollment.students import end_enrollment, student_enroll
 
-QUALIFYING_EDUCATION = {
-    Education.HS_DIPLOMA,
-    Education.GED,
-    Education.SOME_COLLEGE,
-    Education.DEGREE,
-}
-MINIMUM_AGE = 18
 # A repeat application emails the first one's status link again, at most this often.
 STATUS_LINK_RESEND_EVERY = timedelta(hours=1)
 
@@ -81,23 +74,6 @@ def seats_held(cohort: Cohort, now: datetime) -> int:
     return cohort.applications.filter(
         Q(status=Status.ENROLLED) | Q(status=Status.OFFERED, offer_expires_at__gt=now)
     ).count()
-
-
-def age_on(birth: date, day: date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
-def ineligibility_reason(*, date_of_birth: date, education: str, cohort: Cohort) -> str:
-    """Why the applicant does not qualify for the cohort, or "" when they do."""
-    reasons = []
-    if age_on(date_of_birth, cohort.starts_on) < MINIMUM_AGE:
-        reasons.append(
-            f"Applicants must be {MINIMUM_AGE} or older on the start date "
-            f"({cohort.starts_on:%B %-d, %Y})."
-        )
-    if education not in QUALIFYING_EDUCATION:
-        reasons.append("A high-school diploma or GED is required.")
-    return " ".join(reasons)
 
 
 def next_open_cohort(program: Program, *, after: Cohort | None = None) -> Cohort | None:

@@ -5,6 +5,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from backend.api import ApplyRateThrottle, TokenRateThrottle
 from backend.errors import AlreadyApplied, DomainError
+from backend.http import client_address
 from backend.throttles import throttled
 from enrollment.forms import ApplicationForm
 from enrollment.models import Application, Program, Status
@@ -52,7 +53,7 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
                 consent=form.consent(),
                 submission_key=data["submission_key"],
                 meta=RequestMeta(
-                    ip_address=request.META.get("REMOTE_ADDR"),
+                    ip_address=client_address(request),
                     user_agent=request.headers.get("User-Agent", ""),
                     source_page=request.build_absolute_uri(),
                 ),

@@ -7,11 +7,13 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import User
 from backend.audit import attributed
 from backend.errors import NotAllowed, RuleViolation
 from enrollment.models import Student, StudentStage
+from enrollment.stages import student_set_stage
 from externships import notifications
+from externships.deciders import can_decide
 from externships.models import (
     ComplianceDocument,
     DecisionVia,
@@ -48,8 +50,15 @@ def missing_documents(student: Student, on: date) -> list[str]:
     return [kind.label for kind in DocumentKind if kind.value not in valid]
 
 
+@attributed
 def externship_create(
-    *, student: Student, site: Site, supervisor: User, starts_on: date, ends_on: date
+    *,
+    student: Student,
+    site: Site,
+    supervisor: User,
+    starts_on: date,
+    ends_on: date,
+    by: User | None = None,
 ) -> Externship:
     """Place a student at a site. Refused while a document is missing or expired, after the
     site's agreement lapses, beyond the site's capacity, or with someone not supervising there."""
@@ -83,13 +92,17 @@ def externship_create(
         externship = Externship.objects.create(
             student=student, site=site, supervisor=supervisor, starts_on=starts_on, ends_on=ends_on
         )
-        placed = Student.objects.select_for_update().get(pk=student.pk)
-        placed.stage = StudentStage.EXTERNSHIP
-        placed.save(update_fields=["stage"])  # save(), not update(): kept in the field history
+        student_set_stage(
+            student=Student.objects.select_for_update().get(pk=student.pk),
+            to_stage=StudentStage.EXTERNSHIP,
+            actor=by,
+            reason=f"Placed at {site.name}, {starts_on:%-d %B %Y} to {ends_on:%-d %B %Y}.",
+        )
         return externship
 
 
-def externship_close(*, externship: Externship, status: str) -> Externship:
+@attributed
+def externship_close(*, externship: Externship, status: str, by: User | None = None) -> Externship:
     """End a placement as completed or cancelled; a student left with no active placement goes
     back to the enrolled stage (cancelled) or stays on record as having finished one."""
     if status not in (ExternshipStatus.COMPLETED, ExternshipStatus.CANCELLED):
@@ -106,8 +119,12 @@ def externship_close(*, externship: Externship, status: str) -> Externship:
         if status == ExternshipStatus.CANCELLED and not others.exists():
             student = Student.objects.select_for_update().get(pk=externship.student_id)
             if student.stage == StudentStage.EXTERNSHIP:
-                student.stage = StudentStage.ENROLLED
-                student.save(update_fields=["stage"])  # kept in the field history
+                student_set_stage(
+                    student=student,
+                    to_stage=StudentStage.ENROLLED,
+                    actor=by,
+                    reason=f"The placement at {externship.site.name} was cancelled.",
+                )
         return externship
 
 
@@ -260,20 +277,6 @@ def procedure_log_create(
 
 
 # -- decisions ---------------------------------------------------------------------------------
-
-
-def can_decide(user: User, log: ClinicalLog) -> bool:
-    """The externship's supervisor, another supervisor of its site, the student's coach, or an
-    admin."""
-    externship = log.externship
-    if user.has_role(Role.ADMIN):
-        return True
-    if user.has_role(Role.COACH) and externship.student.coach_id == user.pk:
-        return True
-    return user.has_role(Role.SUPERVISOR) and (
-        externship.supervisor_id == user.pk
-        or externship.site.supervisors.filter(pk=user.pk).exists()
-    )
 
 
 @attributed

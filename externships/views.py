@@ -18,6 +18,7 @@ from backend.api import TokenRateThrottle
 from backend.errors import DomainError
 from backend.throttles import throttled
 from enrollment.models import Student
+from externships.deciders import decidable_logs
 from externships.forms import AnswerForm, DecisionForm, HourLogForm, ProcedureLogForm
 from externships.models import (
     DecisionVia,
@@ -29,7 +30,6 @@ from externships.models import (
 from externships.selectors import (
     active_externship,
     progress_for,
-    readable,
     student_logs,
     visible_students,
 )
@@ -43,6 +43,8 @@ from externships.services import (
 )
 
 MODELS: dict[str, type[HourLog] | type[ProcedureLog]] = {"hour": HourLog, "procedure": ProcedureLog}
+# Who opens /review/: the supervisor's desk (and admins'); coaches get 403 (the access table).
+REVIEWERS = (Role.SUPERVISOR, Role.ADMIN)
 
 
 @dataclass
@@ -79,11 +81,13 @@ def _logs(student: Student) -> list[LogRow]:
 
 
 def _reviewable(user: User, model: type[HourLog] | type[ProcedureLog]) -> QuerySet:
-    """Logs a supervisor (their sites and externships) or an admin (all) reviews here."""
-    if not user.has_role(Role.SUPERVISOR, Role.ADMIN):
+    """The logs `user` decides (the one rule, `decidable_logs`), on the page for supervisors and
+    admins; coaches decide their caseload's through the API."""
+    if not user.has_role(*REVIEWERS):
         return model.objects.none()
-    logs = model.objects.select_related("externship__site", "externship__student__user")
-    return readable(logs, user, path="externship__")
+    return decidable_logs(user, model).select_related(
+        "externship__site", "externship__student__user"
+    )
 
 
 def _own_student(request: HttpRequest) -> Student:
@@ -195,14 +199,14 @@ def _render_review(request: HttpRequest, forms: Forms, status: int = 200) -> Htt
 
 @login_required
 def review(request: HttpRequest) -> HttpResponse:
-    _require_role(request.user, Role.SUPERVISOR, Role.ADMIN)
+    _require_role(request.user, *REVIEWERS)
     return _render_review(request, Forms())
 
 
 @login_required
 @require_POST
 def review_decide(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    _require_role(request.user, Role.SUPERVISOR, Role.ADMIN)
+    _require_role(request.user, *REVIEWERS)
     log = get_object_or_404(_reviewable(request.user, MODELS[kind]), pk=pk)
     form = DecisionForm(request.POST, prefix=f"{kind}-{pk}")
     status = 400
@@ -225,7 +229,7 @@ def review_decide(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def review_bulk_approve(request: HttpRequest) -> HttpResponse:
-    _require_role(request.user, Role.SUPERVISOR, Role.ADMIN)
+    _require_role(request.user, *REVIEWERS)
     chosen = {
         # Only logs this user reviews: others' ids are never looked up, so none can be probed.
         kind: list(

@@ -12,6 +12,7 @@ from rest_framework.throttling import BaseThrottle
 
 from accounts.permissions import IsStaff
 from backend.api import ApplyRateThrottle, TokenRateThrottle
+from backend.http import client_address
 from backend.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from enrollment.api.filters import ApplicationFilter, CohortFilter
 from enrollment.api.serializers import (
@@ -155,7 +156,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         data = ApplicationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         meta = RequestMeta(
-            ip_address=ApplyRateThrottle().get_ident(request),
+            ip_address=client_address(request),
             user_agent=request.headers.get("User-Agent", ""),
             source_page=request.headers.get("Referer", "") or request.path,
         )

@@ -40,6 +40,7 @@ from externships.api.serializers import (
     SiteInputSerializer,
     SiteSerializer,
 )
+from externships.deciders import DECIDER_ROLES, decidable_logs
 from externships.models import (
     DecisionVia,
     Externship,
@@ -69,9 +70,9 @@ class ReadsExternships(HasRole):
 
 
 class DecidesLogs(HasRole):
-    """Who may decide at all; which logs each may decide is the queryset's and the service's."""
+    """Who may decide at all; which logs each may decide is `decidable_logs` (the same rule)."""
 
-    roles = (Role.ADMIN, Role.COACH, Role.SUPERVISOR)
+    roles = DECIDER_ROLES
 
 
 def refuse_if_protected(instance: Site | Externship, message: str) -> None:
@@ -166,14 +167,15 @@ class ExternshipViewSet(
     def create(self, request: Request) -> Response:
         body = ExternshipCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._respond(externship_create(**body.validated_data), status.HTTP_201_CREATED)
+        externship = externship_create(**body.validated_data, by=request.user)
+        return self._respond(externship, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str) -> Response:
         """Close a placement (completed or cancelled); its dates, student and site stay."""
         body = ExternshipUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         closed = externship_close(
-            externship=self.get_object(), status=body.validated_data["status"]
+            externship=self.get_object(), status=body.validated_data["status"], by=request.user
         )
         return self._respond(closed)
 
@@ -202,6 +204,9 @@ class ClinicalLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def _readable(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):
             return self.model.objects.none()
+        if self.action in DECISIONS:
+            # A log this user may read but not decide is as unknown here as anyone else's: 404.
+            return decidable_logs(self.request.user, self.model)
         return readable(self.model.objects.all(), self.request.user, path="externship__")
 
     def get_queryset(self) -> QuerySet:
@@ -271,7 +276,7 @@ class ClinicalLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         body = BulkApproveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         ids = body.validated_data["ids"]
-        # Logs this user may not read are unknown here, exactly as a 404 would say.
+        # Logs this user may not decide are unknown here, exactly as a 404 would say.
         known = set(self._readable().filter(pk__in=ids).values_list("pk", flat=True))
         unknown = [str(i) for i in ids if i not in known]
         if unknown:

@@ -4,6 +4,7 @@ The cast: `coach` coaches `learner` (the `student` user, enrolled 20 days ago an
 so flagged) and `calm` (contacted today); another coach sees neither; the student sees no coach
 page."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -11,8 +12,9 @@ from django.test import Client
 from django.utils import timezone
 
 from coaching.models import CoachingSession, CoachNote
-from tests.conftest import with_role
-from tests.factories import StudentFactory
+from enrollment.models import StudentEvent
+from tests.conftest import client_for, with_role
+from tests.factories import SiteFactory, StudentFactory, complete_documents
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +72,39 @@ def test_nobody_else_reaches_the_coach_pages(student, learner) -> None:
     refused = signed_in(other).post(f"/coach/students/{learner.pk}/notes/", {"body": "x"})
     assert refused.status_code == 404
     assert signed_in(student).get("/coach/").status_code == 403
+
+
+def test_starting_and_cancelling_an_externship_show_on_the_coachs_timeline(
+    coach, learner, supervisor, admin_user
+) -> None:
+    site = SiteFactory(name="Eastside Clinic", programs=[learner.cohort.program])
+    site.supervisors.add(supervisor)
+    complete_documents(learner)
+    starts = timezone.localdate()
+    admin = client_for(admin_user)
+    placed = admin.post(
+        "/api/v1/externships/",
+        {
+            "student": learner.pk,
+            "site": site.pk,
+            "supervisor": supervisor.pk,
+            "starts_on": str(starts),
+            "ends_on": str(starts + timedelta(days=30)),
+        },
+    )
+    assert placed.status_code == 201, placed.json()
+    admin.patch(f"/api/v1/externships/{placed.json()['id']}/", {"status": "cancelled"})
+
+    page = re.sub(
+        r"\s+", " ", signed_in(coach).get(f"/coach/students/{learner.pk}/").content.decode()
+    )
+
+    assert "<strong>Stage</strong>: enrolled → externship. Placed at Eastside Clinic" in page
+    assert (
+        "<strong>Stage</strong>: externship → enrolled. "
+        "The placement at Eastside Clinic was cancelled." in page
+    )
+    assert [(e.to_stage, e.actor) for e in StudentEvent.objects.filter(student=learner)] == [
+        ("externship", admin_user),
+        ("enrolled", admin_user),
+    ]
