@@ -1,6 +1,6 @@
 """A student's enrollment as enrollment owns it: the student made at an accepted offer, its
-enrollment periods (which feed the outcome reports), and every stage change, kept in
-StudentEvent. The lifecycle built on these (graduate, withdraw, leave, re-enter) lives in
+enrollment periods (which feed the outcome reports); every stage change goes through
+enrollment.stages. The lifecycle built on these (graduate, withdraw, leave, re-enter) lives in
 students.services; apps above enrollment act on a new or ended enrollment through the hooks here
 (externships picks the requirement edition and closes placements)."""
 
@@ -24,6 +24,7 @@ from enrollment.models import (
     StudentEvent,
     StudentStage,
 )
+from enrollment.stages import student_set_stage
 
 # What apps above enrollment do when a student enrolls, and when an enrollment ends (with the
 # day and how: graduated or withdrawn). Each registers in its AppConfig.ready().
@@ -39,15 +40,6 @@ def on_enroll(hook: Callable[[Student], None]) -> Callable[[Student], None]:
 def on_end(hook: Callable[[Student, date, str], None]) -> Callable[[Student, date, str], None]:
     ON_END.append(hook)
     return hook
-
-
-def student_set_stage(student: Student, to: str, actor: User | None, reason: str) -> None:
-    """Move a student to another stage, kept in StudentEvent (the coach's timeline)."""
-    StudentEvent.objects.create(
-        student=student, from_stage=student.stage, to_stage=to, actor=actor, reason=reason
-    )
-    student.stage = to
-    student.save(update_fields=["stage"])
 
 
 def locked_student(student: Student, allowed: tuple[str, ...], verb: str) -> Student:
@@ -147,4 +139,4 @@ def end_enrollment(
         leave.save(update_fields=["returned_on"])
     for hook in ON_END:
         hook(student, on, end)
-    student_set_stage(student, end, actor, reason)
+    student_set_stage(student=student, to_stage=end, actor=actor, reason=reason)

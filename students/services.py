@@ -1,5 +1,5 @@
 """The student's lifecycle after enrollment: graduation, withdrawal, leave and return, re-entry.
-Each change locks the student, keeps its stage change in StudentEvent (enrollment.students) and
+Each change locks the student, keeps its stage change in StudentEvent (enrollment.stages) and
 its enrollment period for the outcome reports. Withdrawing a student whose application still holds
 a seat goes through the seat services, so the freed seat is offered to the waitlist."""
 
@@ -21,12 +21,12 @@ from enrollment.models import (
     StudentStage,
 )
 from enrollment.services import Actor, application_withdraw
+from enrollment.stages import student_set_stage
 from enrollment.students import (
     check_day,
     end_enrollment,
     locked_student,
     open_period,
-    student_set_stage,
 )
 from externships.models import Externship, ExternshipStatus
 from externships.selectors import progress_for
@@ -97,7 +97,12 @@ def leave_start(
             reason=reason,
             recorded_by=actor,
         )
-        student_set_stage(current, StudentStage.ON_LEAVE, actor, f"Leave of absence: {reason}")
+        student_set_stage(
+            student=current,
+            to_stage=StudentStage.ON_LEAVE,
+            actor=actor,
+            reason=f"Leave of absence: {reason}",
+        )
     return leave
 
 
@@ -115,7 +120,9 @@ def leave_end(*, student: Student, returned_on: date, actor: User | None) -> Stu
         leave.save(update_fields=["returned_on"])
         placed = Externship.objects.filter(student=current, status=ExternshipStatus.ACTIVE).exists()
         back = StudentStage.EXTERNSHIP if placed else StudentStage.ENROLLED
-        student_set_stage(current, back, actor, "Returned from leave.")
+        student_set_stage(
+            student=current, to_stage=back, actor=actor, reason="Returned from leave."
+        )
     return current
 
 
@@ -145,5 +152,10 @@ def student_reenter(*, student: Student, cohort: Cohort, on: date, actor: User |
         )
         current.cohort = cohort
         current.save(update_fields=["cohort"])
-        student_set_stage(current, StudentStage.ENROLLED, actor, f"Re-entered in {cohort.name}.")
+        student_set_stage(
+            student=current,
+            to_stage=StudentStage.ENROLLED,
+            actor=actor,
+            reason=f"Re-entered in {cohort.name}.",
+        )
     return current
