@@ -16,12 +16,7 @@ from enrollment.models import (
     Program,
 )
 from enrollment.selectors import cohorts_with_counts, cohorts_with_free_seats_and_a_waitlist
-from enrollment.services import (
-    Actor,
-    capacity_change_preview,
-    cohort_set_capacity,
-    settle_cohort,
-)
+from enrollment.services import Actor, capacity_change_preview, cohort_set_capacity, settle_cohort
 
 
 @admin.register(Program)

@@ -7,6 +7,7 @@ from backend.api import ApplyRateThrottle, TokenRateThrottle
 from backend.errors import AlreadyApplied, DomainError
 from backend.http import client_address
 from backend.throttles import throttled
+from enrollment.applying import RequestMeta, application_submit
 from enrollment.forms import ApplicationForm
 from enrollment.models import Application, Program, Status
 from enrollment.selectors import (
@@ -17,11 +18,9 @@ from enrollment.selectors import (
 )
 from enrollment.services import (
     Actor,
-    RequestMeta,
     application_accept,
     application_decline,
     application_move_to_next_cohort,
-    application_submit,
     application_withdraw,
     next_open_cohort,
 )

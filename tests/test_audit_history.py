@@ -11,8 +11,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from careers.services import placement_verify
+from enrollment.applying import application_submit
 from enrollment.models import Application, ConsentRecord, EnrollmentPeriod, Student
-from enrollment.services import application_submit
 from externships.models import HourLog
 from externships.services import externship_create, log_decide, review_link_token
 from students.services import student_withdraw

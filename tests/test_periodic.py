@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from enrollment.applying import application_submit
 from enrollment.models import Status
-from enrollment.services import application_submit
 from tests.factories import CohortFactory, applicant
 
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,8 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from backend.api import ApplyRateThrottle, LoginRateThrottle, TokenRateThrottle
+from enrollment.applying import application_submit
 from enrollment.models import Application
-from enrollment.services import application_submit
 from tests.conftest import unavailable
 from tests.factories import CohortFactory, ProgramFactory, applicant
 from tests.messaging.conftest import SECRET

@@ -25,6 +25,7 @@ from enrollment.api.serializers import (
     WaitlistEntrySerializer,
     WithdrawSerializer,
 )
+from enrollment.applying import RequestMeta, application_submit
 from enrollment.models import Application, Cohort, Program
 from enrollment.selectors import (
     applications_with_positions,
@@ -34,11 +35,9 @@ from enrollment.selectors import (
 )
 from enrollment.services import (
     Actor,
-    RequestMeta,
     application_accept,
     application_decline,
     application_move_to_next_cohort,
-    application_submit,
     application_withdraw,
 )
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from enrollment.services import Actor, application_accept, application_submit
+from enrollment.applying import application_submit
+from enrollment.services import Actor, application_accept
 from tests.factories import CohortFactory, ProgramFactory, applicant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,9 +10,10 @@ from datetime import timedelta
 import pytest
 from django.utils import dateformat, timezone
 
+from enrollment.applying import application_submit
 from enrollment.consent import disclosure
 from enrollment.models import Application, Channel, ConsentRecord, Status
-from enrollment.services import Actor, application_accept, application_submit
+from enrollment.services import Actor, application_accept
 from tests.factories import CohortFactory, ProgramFactory, applicant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -3,7 +3,7 @@ styles that carry the nonce apply."""
 
 import pytest
 
-from enrollment.services import application_submit
+from enrollment.applying import application_submit
 from tests.factories import CohortFactory, ProgramFactory, applicant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

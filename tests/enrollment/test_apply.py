@@ -99,7 +99,7 @@ def test_an_applicant_under_18_on_the_start_date_is_ineligible_and_takes_no_seat
 
 
 def test_turning_18_on_the_start_date_qualifies() -> None:
-    from enrollment.services import ineligibility_reason
+    from enrollment.eligibility import ineligibility_reason
 
     cohort = CohortFactory.build(starts_on=date(2027, 3, 1))
     assert (

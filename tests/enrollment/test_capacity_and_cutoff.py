@@ -7,12 +7,12 @@ from django.core import mail
 from django.utils import timezone
 
 from backend.errors import RuleViolation
+from enrollment.applying import application_submit
 from enrollment.models import Application, Cohort, Status
 from enrollment.services import (
     Actor,
     application_decline,
     application_move_to_next_cohort,
-    application_submit,
     application_withdraw,
     capacity_change_preview,
     cohort_set_capacity,

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
+from enrollment.applying import application_submit
 from enrollment.models import Application
-from enrollment.services import application_submit
 from tests.conftest import client_for
 from tests.factories import CohortFactory, ProgramFactory, applicant
 

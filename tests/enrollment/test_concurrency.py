@@ -6,9 +6,9 @@ from django.db.models import Count, Q
 from rest_framework.test import APIClient
 
 from backend.api import ApplyRateThrottle
+from enrollment.applying import application_submit
 from enrollment.models import Application, Status
 from enrollment.selectors import waitlist
-from enrollment.services import application_submit
 from tests.concurrency import at_once
 from tests.factories import CohortFactory, applicant
 

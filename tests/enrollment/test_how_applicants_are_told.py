@@ -4,9 +4,9 @@ offer will reach them (always by email; by text only while that consent is live)
 
 import pytest
 
+from enrollment.applying import application_submit
 from enrollment.consent import DISCLOSURE_VERSION, disclosure
 from enrollment.models import Channel, ConsentRecord, Status
-from enrollment.services import application_submit
 from messaging.services import receive_text
 from tests.factories import CohortFactory, applicant
 

@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from enrollment.applying import application_submit
 from enrollment.models import Application, Status
-from enrollment.services import Actor, application_submit, settle_expired_offers
+from enrollment.services import Actor, settle_expired_offers
 from tests.conftest import client_for
 from tests.factories import CohortFactory, applicant
 

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from backend.api import TokenRateThrottle
+from enrollment.applying import application_submit
 from enrollment.models import Application, ConsentRecord, Status
-from enrollment.services import application_submit
 from tests.factories import CohortFactory, ProgramFactory, applicant
 
 pytestmark = pytest.mark.django_db

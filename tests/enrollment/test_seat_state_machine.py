@@ -19,13 +19,13 @@ from hypothesis.stateful import (
 )
 
 from backend.errors import AlreadyApplied, DomainError
+from enrollment.applying import application_submit
 from enrollment.models import Application, Status
 from enrollment.selectors import cohorts_with_counts, waitlist
 from enrollment.services import (
     Actor,
     application_accept,
     application_decline,
-    application_submit,
     application_withdraw,
     cohort_set_capacity,
     settle_cohort,

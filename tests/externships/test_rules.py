@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from enrollment.applying import application_submit
 from enrollment.models import Student
-from enrollment.services import Actor, application_accept, application_submit
+from enrollment.services import Actor, application_accept
 from externships.defaults import install_default_requirements
 from externships.models import (
     LogStatus,

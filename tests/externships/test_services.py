@@ -12,8 +12,9 @@ from django.utils import timezone
 from accounts.models import Role, User
 from backend.errors import NotAllowed, RuleViolation
 from backend.periodic import JOBS
+from enrollment.applying import application_submit
 from enrollment.models import Student, StudentStage
-from enrollment.services import Actor, application_accept, application_submit
+from enrollment.services import Actor, application_accept
 from externships import services
 from externships.defaults import install_default_requirements
 from externships.models import (

@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Role
-from enrollment.services import Actor, application_accept, application_submit
+from enrollment.applying import application_submit
+from enrollment.services import Actor, application_accept
 from externships.services import externship_create
 from students.services import student_graduate, student_reenter, student_withdraw
 from tests.conftest import with_role

@@ -10,9 +10,10 @@ from django.core import mail
 
 from backend.periodic import JOBS
 from coaching.models import CoachingSession, SessionStatus
+from enrollment.applying import application_submit
 from enrollment.models import Status
 from enrollment.notifications import send_student_invitation
-from enrollment.services import Actor, application_decline, application_submit
+from enrollment.services import Actor, application_decline
 from externships.tasks import remind_expiring_documents
 from messaging import reminders
 from messaging.models import Message, MessageChannel, MessageStatus, Purpose

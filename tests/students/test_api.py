@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Role
+from enrollment.applying import application_submit
 from enrollment.models import Student, StudentStage
-from enrollment.services import Actor, application_accept, application_submit
+from enrollment.services import Actor, application_accept
 from externships.models import LogStatus
 from tests.conftest import client_for, with_role
 from tests.factories import (

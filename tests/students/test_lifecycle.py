@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from enrollment.applying import application_submit
 from enrollment.models import (
     Application,
     EnrollmentPeriod,
@@ -18,7 +19,7 @@ from enrollment.models import (
     StudentEvent,
     StudentStage,
 )
-from enrollment.services import Actor, application_accept, application_submit
+from enrollment.services import Actor, application_accept
 from externships.models import Externship, ExternshipStatus
 from tests.conftest import client_for, with_role
 from tests.factories import (

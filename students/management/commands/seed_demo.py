@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from careers.defaults import install_reference_pay
+from enrollment.applying import application_submit
 from enrollment.models import (
     Cohort,
     Education,
@@ -29,7 +30,7 @@ from enrollment.models import (
     Student,
     StudentStage,
 )
-from enrollment.services import Actor, application_accept, application_submit
+from enrollment.services import Actor, application_accept
 from externships.defaults import install_default_requirements
 from externships.models import (
     ComplianceDocument,
