@@ -26,7 +26,6 @@ from enrollment.models import (
     ENROLLED_STAGES,
     Application,
     ApplicationEvent,
-    Channel,
     Cohort,
     ConsentRecord,
     Education,
@@ -36,6 +35,7 @@ from enrollment.models import (
     Student,
 )
 from enrollment.students import end_enrollment, student_enroll
+from messaging.consent import ConsentChannel
 
 QUALIFYING_EDUCATION = {
     Education.HS_DIPLOMA,
@@ -419,10 +419,10 @@ def _record_consent(
     application: Application, consent: dict[str, bool], meta: RequestMeta, now: datetime
 ) -> None:
     addresses = {
-        Channel.UPDATES_SMS: str(application.phone),
-        Channel.SMS: str(application.phone),
-        Channel.PHONE: str(application.phone),
-        Channel.EMAIL: application.email,
+        ConsentChannel.UPDATES_SMS: str(application.phone),
+        ConsentChannel.SMS: str(application.phone),
+        ConsentChannel.PHONE: str(application.phone),
+        ConsentChannel.EMAIL: application.email,
     }
     bulk_create_with_history(
         [
@@ -438,7 +438,7 @@ def _record_consent(
                 user_agent=meta.user_agent[:500],
                 source_page=meta.source_page[:500],
             )
-            for channel in Channel
+            for channel in ConsentChannel
             if consent.get(channel.value)
         ],
         ConsentRecord,

@@ -6,4 +6,4 @@ class ExternshipsConfig(AppConfig):
     verbose_name = "Externships and clinical logs"
 
     def ready(self) -> None:
-        from externships import tasks  # noqa: F401  (registers periodic jobs)
+        from externships import tasks  # noqa: F401  (registers periodic jobs once models can load)
