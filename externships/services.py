@@ -2,12 +2,11 @@
 
 from datetime import date, datetime, time, timedelta
 
-from django.core import signing
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import User
 from backend.audit import attributed
 from backend.errors import NotAllowed, RuleViolation
 from enrollment.models import Student, StudentStage
@@ -27,11 +26,10 @@ from externships.models import (
     Site,
     log_kind,
 )
+from externships.review_links import can_decide
 from externships.rules import SPECIALTIES, specialty_name
 
 MAX_MINUTES_A_DAY = 16 * 60
-REVIEW_LINK_SALT = "externships.review-link"
-REVIEW_LINK_MAX_AGE = timedelta(days=14)
 ClinicalLog = HourLog | ProcedureLog
 
 
@@ -262,20 +260,6 @@ def procedure_log_create(
 # -- decisions ---------------------------------------------------------------------------------
 
 
-def can_decide(user: User, log: ClinicalLog) -> bool:
-    """The externship's supervisor, another supervisor of its site, the student's coach, or an
-    admin."""
-    externship = log.externship
-    if user.has_role(Role.ADMIN):
-        return True
-    if user.has_role(Role.COACH) and externship.student.coach_id == user.pk:
-        return True
-    return user.has_role(Role.SUPERVISOR) and (
-        externship.supervisor_id == user.pk
-        or externship.site.supervisors.filter(pk=user.pk).exists()
-    )
-
-
 @attributed
 def log_decide(
     *, log: ClinicalLog, decision: str, reason: str = "", by: User, via: str = DecisionVia.LOGIN
@@ -354,36 +338,6 @@ def log_resubmit(*, log: ClinicalLog, student: Student, notes: str) -> ClinicalL
         )
         notifications.queue_review_request(log)
         return log
-
-
-# -- signed review links -----------------------------------------------------------------------
-
-
-def review_link_token(log: ClinicalLog, supervisor: User) -> str:
-    """A signed, expiring token that lets one supervisor decide one log, with no login."""
-    return signing.dumps(
-        {"kind": log_kind(log), "log": log.pk, "by": supervisor.pk}, salt=REVIEW_LINK_SALT
-    )
-
-
-def review_link_open(token: str) -> tuple[ClinicalLog, User]:
-    """The log and supervisor a token names; NotAllowed when forged, expired or no longer valid."""
-    try:
-        payload = signing.loads(token, salt=REVIEW_LINK_SALT, max_age=REVIEW_LINK_MAX_AGE)
-    except signing.SignatureExpired:
-        raise NotAllowed("This review link has expired; sign in to review the log.") from None
-    except signing.BadSignature:
-        raise NotAllowed("This review link is not valid.") from None
-    model = HourLog if payload.get("kind") == "hour" else ProcedureLog
-    log = (
-        model.objects.select_related("externship__site", "externship__student__user")
-        .filter(pk=payload.get("log"))
-        .first()
-    )
-    supervisor = User.objects.filter(pk=payload.get("by"), is_active=True).first()
-    if log is None or supervisor is None or not can_decide(supervisor, log):
-        raise NotAllowed("This review link is no longer valid.")
-    return log, supervisor
 
 
 def compliance_reminders_due(today: date, days: int = 30) -> list[ComplianceDocument]:

@@ -15,7 +15,8 @@ from enrollment.models import Application, ConsentRecord, EnrollmentPeriod, Stud
 from enrollment.services import application_submit
 from enrollment.students import student_withdraw
 from externships.models import HourLog
-from externships.services import externship_create, log_decide, review_link_token
+from externships.review_links import review_link_token
+from externships.services import externship_create, log_decide
 from tests.conftest import client_for
 from tests.factories import (
     CohortFactory,

@@ -14,7 +14,7 @@ from backend.errors import NotAllowed, RuleViolation
 from backend.periodic import JOBS
 from enrollment.models import Student, StudentStage
 from enrollment.services import Actor, application_accept, application_submit
-from externships import services
+from externships import review_links, services
 from externships.defaults import install_default_requirements
 from externships.models import (
     DecisionVia,
@@ -29,6 +29,7 @@ from externships.models import (
     RequirementSet,
     ScrubRole,
 )
+from externships.review_links import review_link_open, review_link_token
 from externships.services import (
     externship_create,
     hour_log_create,
@@ -36,8 +37,6 @@ from externships.services import (
     log_resubmit,
     logs_bulk_approve,
     procedure_log_create,
-    review_link_open,
-    review_link_token,
 )
 from externships.tasks import remind_expiring_documents
 from tests.conftest import with_role
@@ -566,7 +565,7 @@ def test_a_forged_review_link_is_refused(externship, supervisor) -> None:
     tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
     other_key = signing.dumps(
         {"kind": "hour", "log": 1, "by": supervisor.pk},
-        salt=services.REVIEW_LINK_SALT,
+        salt=review_links.REVIEW_LINK_SALT,
         key="not-the-secret-key",
     )
     no_salt = signing.dumps({"kind": "hour", "log": 1, "by": supervisor.pk})
@@ -577,7 +576,7 @@ def test_a_forged_review_link_is_refused(externship, supervisor) -> None:
 
 def test_an_expired_review_link_is_refused(externship, supervisor, monkeypatch) -> None:
     token = review_link_token(shift(externship), supervisor)
-    monkeypatch.setattr(services, "REVIEW_LINK_MAX_AGE", timedelta(seconds=-1))
+    monkeypatch.setattr(review_links, "REVIEW_LINK_MAX_AGE", timedelta(seconds=-1))
     with pytest.raises(NotAllowed, match="expired"):
         review_link_open(token)
 
