@@ -6,4 +6,4 @@ class BackendConfig(AppConfig):
     verbose_name = "Pathway"
 
     def ready(self) -> None:
-        from backend import tasks  # noqa: F401  (registers periodic jobs)
+        from backend import tasks  # noqa: F401  (registers periodic jobs once models can load)

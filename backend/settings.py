@@ -192,6 +192,8 @@ SMS_TWILIO_AUTH_TOKEN = envstr("SMS_TWILIO_AUTH_TOKEN", "")
 SMS_TWILIO_API_URL = envstr("SMS_TWILIO_API_URL", "https://api.twilio.com")
 # Inbound texts must be signed with it (for Twilio: the account's auth token).
 SMS_WEBHOOK_SECRET = envstr("SMS_WEBHOOK_SECRET", "")
+# Where messaging reads and keeps consent: a ConsentStore (messaging/consent.py) of a higher app.
+MESSAGING_CONSENT_STORE = "enrollment.consent.ConsentRecordStore"
 
 # Background tasks: django-tasks with its database backend; `make worker` runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

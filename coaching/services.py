@@ -10,8 +10,9 @@ from accounts.models import Role, User
 from backend.errors import NotAllowed, RuleViolation
 from coaching.models import CoachingSession, CoachNote, SessionStatus
 from enrollment.models import ENROLLED_STAGES, Student, StudentStage
+from messaging.consent import consent_refusal
 from messaging.models import Message, MessageChannel
-from messaging.services import consent_refusal, normalized_address, queue
+from messaging.services import normalized_address, queue
 
 # Graduates keep coaching until they are placed in a job.
 COACHED_STAGES = (*ENROLLED_STAGES, StudentStage.GRADUATED)

@@ -12,6 +12,7 @@ from django.utils.html import format_html
 
 from backend.errors import DomainError
 from documents.api.views import pdf_response
+from documents.exports import export_start
 from documents.models import Certificate, ExportJob, ExportKind, ExportStatus
 from documents.services import (
     certificate_issue,
@@ -19,7 +20,6 @@ from documents.services import (
     certificates_in_order,
     certificates_pdf,
     cohort_certificates,
-    export_start,
     renders_in_request,
     roster_pdf,
 )

@@ -1,8 +1,9 @@
 """Certificates (issue, revoke) and cohort PDFs (in the request, or exported in the background
-with progress). Rendering of background exports happens in a recycled worker process."""
+with progress: documents/exports.py starts an export, export_run below runs it). Rendering of
+background exports happens in a recycled worker process."""
 
 import logging
-from datetime import date, timedelta
+from datetime import date
 
 import segno
 from django.conf import settings
@@ -18,7 +19,6 @@ from backend.errors import NotAllowed, RuleViolation
 from documents import rendering
 from documents.models import Certificate, ExportJob, ExportKind, ExportStatus
 from documents.selectors import (
-    BATCH,
     RosterRow,
     certificate_facts,
     completion_dates,
@@ -32,8 +32,6 @@ logger = logging.getLogger(__name__)
 
 # Certificates per HTML document in a batch: each is one step of an export's progress.
 CERTIFICATES_PER_PART = 25
-# An export still queued or running after this long has lost its worker.
-STALE_AFTER = timedelta(minutes=30)
 
 
 def certificate_issue(*, student: Student, by: User | None, anew: bool = False) -> Certificate:
@@ -168,42 +166,6 @@ def roster_pdf(cohort: Cohort) -> bytes:
 
 def renders_in_request(cohort: Cohort) -> bool:
     return cohort.students.count() <= settings.PDF_SYNC_MAX_STUDENTS
-
-
-def export_start(*, kind: str, cohort: Cohort, by: User | None) -> ExportJob:
-    """Queue a background export; an export of the same kind and cohort still under way is
-    returned instead of starting a second one."""
-    if kind == ExportKind.CERTIFICATES and not graduates(cohort).exists():
-        raise NotAllowed("No student of this cohort has graduated yet: there is no certificate.")
-    with transaction.atomic():
-        Cohort.objects.select_for_update().get(pk=cohort.pk)
-        under_way = ExportJob.objects.filter(
-            kind=kind, cohort=cohort, status__in=(ExportStatus.QUEUED, ExportStatus.RUNNING)
-        )
-        # A job whose worker died (a deploy, a killed process) must not block the cohort for good.
-        under_way.filter(created_at__lt=timezone.now() - STALE_AFTER).update(
-            status=ExportStatus.FAILED,
-            error="The export stopped without finishing; start it again.",
-            finished_at=timezone.now(),
-        )
-        running = under_way.first()
-        if running is not None:
-            return running
-        students = cohort.students.count()
-        job = ExportJob.objects.create(
-            kind=kind, cohort=cohort, requested_by=by, total=_steps(kind, students)
-        )
-        from documents.tasks import run_export
-
-        transaction.on_commit(lambda: run_export.enqueue(job.pk))
-    return job
-
-
-def _steps(kind: str, students: int) -> int:
-    """Data batches, then the rendered parts (one for a roster), then storing the file."""
-    batches = max(1, -(-students // BATCH))
-    parts = 1 if kind == ExportKind.ROSTER else max(1, -(-students // CERTIFICATES_PER_PART))
-    return batches + parts + 1
 
 
 def _step(job: ExportJob) -> None:

@@ -17,7 +17,6 @@ from enrollment.eligibility import ineligibility_reason
 from enrollment.models import (
     Application,
     ApplicationEvent,
-    Channel,
     Cohort,
     ConsentRecord,
     Status,
@@ -31,6 +30,7 @@ from enrollment.services import (
     settle,
     standing,
 )
+from messaging.consent import ConsentChannel
 
 APPLICANT = Actor(label="applicant")
 # A repeat application emails the first one's status link again, at most this often.
@@ -220,10 +220,10 @@ def _record_consent(
     application: Application, consent: dict[str, bool], meta: RequestMeta, now: datetime
 ) -> None:
     addresses = {
-        Channel.UPDATES_SMS: str(application.phone),
-        Channel.SMS: str(application.phone),
-        Channel.PHONE: str(application.phone),
-        Channel.EMAIL: application.email,
+        ConsentChannel.UPDATES_SMS: str(application.phone),
+        ConsentChannel.SMS: str(application.phone),
+        ConsentChannel.PHONE: str(application.phone),
+        ConsentChannel.EMAIL: application.email,
     }
     bulk_create_with_history(
         [
@@ -239,7 +239,7 @@ def _record_consent(
                 user_agent=meta.user_agent[:500],
                 source_page=meta.source_page[:500],
             )
-            for channel in Channel
+            for channel in ConsentChannel
             if consent.get(channel.value)
         ],
         ConsentRecord,

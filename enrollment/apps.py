@@ -6,4 +6,4 @@ class EnrollmentConfig(AppConfig):
     verbose_name = "Enrollment"
 
     def ready(self) -> None:
-        from enrollment import tasks  # noqa: F401  (registers periodic jobs)
+        from enrollment import tasks  # noqa: F401  (registers periodic jobs once models can load)

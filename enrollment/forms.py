@@ -6,7 +6,8 @@ from django.utils import timezone
 from phonenumber_field.formfields import PhoneNumberField
 
 from enrollment.consent import disclosure
-from enrollment.models import Channel, Cohort, Education
+from enrollment.models import Cohort, Education
+from messaging.consent import ConsentChannel
 
 
 class DatePartsWidget(forms.MultiWidget):
@@ -111,7 +112,7 @@ class ApplicationForm(forms.Form):
         self.fields["cohort"].label_from_instance = lambda c: (
             f"{c.name}, starts {c.starts_on:%B %-d, %Y}"
         )
-        for channel in Channel:
+        for channel in ConsentChannel:
             self.fields[f"consent_{channel.value}"].label = disclosure(channel)
 
     def clean_date_of_birth(self) -> object:
@@ -123,4 +124,7 @@ class ApplicationForm(forms.Form):
         return value
 
     def consent(self) -> dict[str, bool]:
-        return {channel.value: self.cleaned_data[f"consent_{channel.value}"] for channel in Channel}
+        return {
+            channel.value: self.cleaned_data[f"consent_{channel.value}"]
+            for channel in ConsentChannel
+        }

@@ -8,6 +8,7 @@ from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 from backend.audit import field_history
+from messaging.consent import ConsentChannel
 
 
 class Track(models.TextChoices):
@@ -236,16 +237,6 @@ class ApplicationEvent(models.Model):
         return f"{self.from_status or 'new'} → {self.to_status} by {self.actor_label}"
 
 
-class Channel(models.TextChoices):
-    """What a consent record covers: texts about the person's own application or studies, or
-    marketing (news about programs and events) by text, email or phone."""
-
-    UPDATES_SMS = "updates_sms", "Texts about the application or studies"
-    SMS = "sms", "Marketing texts"
-    EMAIL = "email", "Marketing email"
-    PHONE = "phone", "Marketing calls"
-
-
 class ConsentRecord(models.Model):
     """Evidence of one consent given or revoked, with the exact words the person saw.
 
@@ -254,7 +245,7 @@ class ConsentRecord(models.Model):
     application = models.ForeignKey(
         Application, null=True, blank=True, on_delete=models.SET_NULL, related_name="consents"
     )
-    channel = models.CharField(max_length=16, choices=Channel.choices)
+    channel = models.CharField(max_length=16, choices=ConsentChannel.choices)
     address = models.CharField(
         max_length=254, help_text="The phone number (E.164) or email address."
     )

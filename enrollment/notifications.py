@@ -2,7 +2,10 @@
 enqueued as a background task only after commit, so a rolled-back change never sends anything.
 The task hands each message to `messaging.services.send`, which checks consent and logs it: the
 email always goes (it is about the applicant's own application), the text only with consent to
-texts about the application."""
+texts about the application. The offer-expiring reminder, a periodic job (enrollment/tasks.py),
+queues its messages through `messaging.services.queue`."""
+
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -18,6 +21,7 @@ from accounts.models import User
 from enrollment.models import Application, Status
 from messaging import services as messaging
 from messaging.models import MessageChannel, Purpose
+from messaging.texting_hours import recipient_zone
 
 RECEIVED = "received"
 OFFER_MADE = "offer_made"
@@ -25,6 +29,9 @@ OFFER_EXPIRED = "offer_expired"
 ENROLLED = "enrolled"
 COHORT_CLOSED = "cohort_closed"
 STATUS_LINK = "status_link"
+OFFER_EXPIRING = "offer_expiring"
+# An offer is reminded once, this long before it lapses.
+REMIND_AHEAD = timedelta(hours=24)
 
 SUBJECTS = {
     RECEIVED: "We received your application",
@@ -53,10 +60,10 @@ def send_application_message(application_id: int, kind: str) -> None:
         "site_name": settings.SITE_NAME,
     }
     # Deadlines read in the applicant's own time zone.
-    with timezone.override(messaging.recipient_zone(application.user, application.phone)):
+    with timezone.override(recipient_zone(application.user, application.phone)):
         body = render_to_string(f"enrollment/email/{kind}.txt", context)
         text = (
-            render_to_string("messaging/sms/offer_made.txt", context)
+            render_to_string("enrollment/sms/offer_made.txt", context)
             if _is_offer(application, kind)
             else ""
         )
@@ -83,6 +90,45 @@ def _is_offer(application: Application, kind: str) -> bool:
     a seat offered from the waitlist, or at once on applying, where the receipt carries the
     offer."""
     return kind == OFFER_MADE or (kind == RECEIVED and application.status == Status.OFFERED)
+
+
+def queue_offer_expiring_reminders(*, now: datetime | None = None) -> int:
+    """Queue the offer-expiring reminder, by email and text, for offers that lapse within 24
+    hours; returns how many offers were reminded now (each offer once, keyed by its deadline)."""
+    now = now or timezone.now()
+    due = Application.objects.filter(
+        status=Status.OFFERED, offer_expires_at__gt=now, offer_expires_at__lte=now + REMIND_AHEAD
+    ).select_related("cohort__program", "user")
+    reminded = 0
+    for application in due:
+        key = f"offer-expiring:{application.pk}:{int(application.offer_expires_at.timestamp())}"
+        context = {
+            "application": application,
+            "status_url": settings.SITE_URL + reverse("status", args=[application.status_token]),
+            "site_name": settings.SITE_NAME,
+        }
+        with timezone.override(recipient_zone(application.user, application.phone)):
+            email = render_to_string("enrollment/email/offer_expiring.txt", context)
+            text = render_to_string("enrollment/sms/offer_expiring.txt", context).strip()
+        sent = messaging.queue(
+            channel=MessageChannel.EMAIL,
+            address=application.email,
+            recipient=application.user,
+            kind=OFFER_EXPIRING,
+            subject="Your seat offer expires within 24 hours",
+            body=email,
+            once_key=key,
+        )
+        messaging.queue(
+            channel=MessageChannel.SMS,
+            address=application.phone,
+            recipient=application.user,
+            kind=OFFER_EXPIRING,
+            body=text,
+            once_key=key,
+        )
+        reminded += sent is not None
+    return reminded
 
 
 def queue_invitation(user: User) -> None:

@@ -22,8 +22,8 @@ from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.utils import timezone
 
 from enrollment.models import Application, Cohort, Program, SeatStatus, Status
+from messaging.consent import consent_refusal
 from messaging.models import Message, MessageChannel, Purpose
-from messaging.services import consent_refusal
 
 
 def cohorts_with_counts(cohorts: QuerySet[Cohort] | None = None) -> QuerySet[Cohort]:

@@ -2,6 +2,7 @@ from django.utils import timezone
 
 from backend.periodic import periodic
 from enrollment.models import Cohort
+from enrollment.notifications import queue_offer_expiring_reminders
 from enrollment.selectors import cohorts_with_free_seats_and_a_waitlist
 from enrollment.services import cohort_close_waitlist, settle_cohort, settle_expired_offers
 
@@ -25,3 +26,9 @@ def close_waitlists_at_cutoff() -> int:
         enrollment_cutoff__lte=timezone.localdate(), cutoff_notified_at__isnull=True
     )
     return sum(cohort_close_waitlist(cohort) for cohort in due)
+
+
+@periodic
+def remind_offers_expiring() -> int:
+    """Remind applicants, once per offer, that their offer lapses within 24 hours."""
+    return queue_offer_expiring_reminders()

@@ -6,5 +6,5 @@ class ExternshipsConfig(AppConfig):
     verbose_name = "Externships and clinical logs"
 
     def ready(self) -> None:
-        # Imported once the apps are loaded: they register periodic jobs and enrollment hooks.
+        # Imported once models can load: they register periodic jobs and enrollment hooks.
         from externships import enrollments, tasks  # noqa: F401

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django_tasks import task
 
 from externships.models import ComplianceDocument, HourLog, ProcedureLog, log_kind
+from externships.review_links import review_link_token
 from messaging import services as messaging
 from messaging.models import MessageChannel, Purpose
 
@@ -32,8 +33,6 @@ def _load(kind: str, log_id: int) -> HourLog | ProcedureLog:
 @task()
 def send_review_request(kind: str, log_id: int) -> None:
     """Email the externship's supervisor a signed link to decide the log, no account needed."""
-    from externships.services import review_link_token
-
     log = _load(kind, log_id)
     supervisor = log.externship.supervisor
     link = settings.SITE_URL + reverse("review-link", args=[review_link_token(log, supervisor)])

@@ -2,7 +2,6 @@
 
 from datetime import date, datetime, time, timedelta
 
-from django.core import signing
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -32,8 +31,6 @@ from externships.models import (
 from externships.rules import SPECIALTIES, specialty_name
 
 MAX_MINUTES_A_DAY = 16 * 60
-REVIEW_LINK_SALT = "externships.review-link"
-REVIEW_LINK_MAX_AGE = timedelta(days=14)
 ClinicalLog = HourLog | ProcedureLog
 
 
@@ -357,36 +354,6 @@ def log_resubmit(*, log: ClinicalLog, student: Student, notes: str) -> ClinicalL
         )
         notifications.queue_review_request(log)
         return log
-
-
-# -- signed review links -----------------------------------------------------------------------
-
-
-def review_link_token(log: ClinicalLog, supervisor: User) -> str:
-    """A signed, expiring token that lets one supervisor decide one log, with no login."""
-    return signing.dumps(
-        {"kind": log_kind(log), "log": log.pk, "by": supervisor.pk}, salt=REVIEW_LINK_SALT
-    )
-
-
-def review_link_open(token: str) -> tuple[ClinicalLog, User]:
-    """The log and supervisor a token names; NotAllowed when forged, expired or no longer valid."""
-    try:
-        payload = signing.loads(token, salt=REVIEW_LINK_SALT, max_age=REVIEW_LINK_MAX_AGE)
-    except signing.SignatureExpired:
-        raise NotAllowed("This review link has expired; sign in to review the log.") from None
-    except signing.BadSignature:
-        raise NotAllowed("This review link is not valid.") from None
-    model = HourLog if payload.get("kind") == "hour" else ProcedureLog
-    log = (
-        model.objects.select_related("externship__site", "externship__student__user")
-        .filter(pk=payload.get("log"))
-        .first()
-    )
-    supervisor = User.objects.filter(pk=payload.get("by"), is_active=True).first()
-    if log is None or supervisor is None or not can_decide(supervisor, log):
-        raise NotAllowed("This review link is no longer valid.")
-    return log, supervisor
 
 
 def compliance_reminders_due(today: date, days: int = 30) -> list[ComplianceDocument]:

@@ -27,6 +27,7 @@ from externships.models import (
     ProcedureLog,
     log_kind,
 )
+from externships.review_links import review_link_open
 from externships.selectors import (
     active_externship,
     progress_for,
@@ -39,7 +40,6 @@ from externships.services import (
     log_resubmit,
     logs_bulk_approve,
     procedure_log_create,
-    review_link_open,
 )
 
 MODELS: dict[str, type[HourLog] | type[ProcedureLog]] = {"hour": HourLog, "procedure": ProcedureLog}

@@ -6,4 +6,4 @@ class MessagingConfig(AppConfig):
     verbose_name = "Messages"
 
     def ready(self) -> None:
-        from messaging import tasks  # noqa: F401  (registers periodic jobs)
+        from messaging import tasks  # noqa: F401  (registers periodic jobs once models can load)

@@ -14,7 +14,8 @@ from careers.services import placement_verify
 from enrollment.applying import application_submit
 from enrollment.models import Application, ConsentRecord, EnrollmentPeriod, Student
 from externships.models import HourLog
-from externships.services import externship_create, log_decide, review_link_token
+from externships.review_links import review_link_token
+from externships.services import externship_create, log_decide
 from students.services import student_withdraw
 from tests.conftest import client_for
 from tests.factories import (

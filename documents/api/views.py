@@ -19,11 +19,11 @@ from accounts.models import Role
 from accounts.permissions import HasRole, IsAdmin
 from backend.errors import NotAllowed
 from documents.api.serializers import ExportJobSerializer, ExportRequestSerializer
+from documents.exports import export_start
 from documents.models import ExportJob, ExportKind, ExportStatus
 from documents.services import (
     certificate_issue,
     certificates_pdf,
-    export_start,
     renders_in_request,
     roster_pdf,
 )

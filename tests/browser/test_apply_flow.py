@@ -12,8 +12,9 @@ from django.utils import dateformat, timezone
 
 from enrollment.applying import application_submit
 from enrollment.consent import disclosure
-from enrollment.models import Application, Channel, ConsentRecord, Status
+from enrollment.models import Application, ConsentRecord, Status
 from enrollment.services import Actor, application_accept
+from messaging.consent import ConsentChannel
 from tests.factories import CohortFactory, ProgramFactory, applicant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -165,7 +166,7 @@ def test_consent_is_optional_and_a_checked_text_box_keeps_the_exact_words_shown(
     assert "Consent is not required to apply or enroll." in consent
 
     shown = page.locator('label[for="id_consent_sms"]').inner_text().strip()
-    assert shown == disclosure(Channel.SMS)
+    assert shown == disclosure(ConsentChannel.SMS)
     fill_application(page, NEWCOMER)
     page.locator("#id_consent_sms").check()
     submit(page)
@@ -174,7 +175,7 @@ def test_consent_is_optional_and_a_checked_text_box_keeps_the_exact_words_shown(
     application = Application.objects.get(email=NEWCOMER["email"])
     record = ConsentRecord.objects.get()  # only the box that was checked
     assert record.application == application
-    assert record.channel == Channel.SMS
+    assert record.channel == ConsentChannel.SMS
     assert record.granted is True
     assert record.address == "+12025550142"
     assert record.disclosure_text == shown

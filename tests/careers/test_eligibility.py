@@ -6,8 +6,8 @@ from datetime import date, timedelta
 import pytest
 
 from careers.selectors import exam_readiness
+from enrollment.eligibility import ineligibility_reason
 from enrollment.models import Education
-from enrollment.services import ineligibility_reason
 from tests.factories import CohortFactory, exam_ready_student
 
 pytestmark = pytest.mark.django_db

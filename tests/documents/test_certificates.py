@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from accounts.models import Role
 from backend.api import TokenRateThrottle
 from documents.models import Certificate
-from documents.services import certificate_issue, certificate_revoke
+from documents.services import certificate_issue, certificate_revoke, qr_data_uri
 from enrollment.models import EnrollmentPeriod, PeriodEnd, Student, StudentStage
 from externships.models import Requirement
 from tests.conftest import client_for, with_role
@@ -175,8 +175,6 @@ def test_an_admin_may_issue_anew_after_a_revocation(admin_user) -> None:
 
 
 def test_the_qr_code_is_made_at_issue_and_again_when_the_site_address_changes(settings) -> None:
-    from documents.services import qr_data_uri
-
     settings.SITE_URL = "https://old.example"
     certificate = certificate_issue(student=graduate(), by=None)
     assert certificate.qr == qr_data_uri(f"https://old.example/verify/{certificate.code}/")

@@ -4,8 +4,9 @@ the cohort's row lock on PostgreSQL, the IMMEDIATE write lock on SQLite)."""
 
 import pytest
 
+from documents.exports import export_start
 from documents.models import Certificate, ExportJob
-from documents.services import certificate_issue, export_start
+from documents.services import certificate_issue
 from enrollment.models import Cohort, Student
 from tests.concurrency import at_once
 from tests.documents.conftest import graduate

@@ -6,7 +6,8 @@ import pytest
 
 from enrollment.applying import application_submit
 from enrollment.consent import DISCLOSURE_VERSION, disclosure
-from enrollment.models import Channel, ConsentRecord, Status
+from enrollment.models import ConsentRecord, Status
+from messaging.consent import ConsentChannel
 from messaging.services import receive_text
 from tests.factories import CohortFactory, applicant
 
@@ -41,8 +42,8 @@ def test_the_form_records_the_updates_box_with_its_exact_disclosure(client) -> N
         },
     )
     [record] = ConsentRecord.objects.all()
-    assert (record.channel, record.address) == (Channel.UPDATES_SMS, "+18085550188")
-    assert record.disclosure_text == disclosure(Channel.UPDATES_SMS)
+    assert (record.channel, record.address) == (ConsentChannel.UPDATES_SMS, "+18085550188")
+    assert record.disclosure_text == disclosure(ConsentChannel.UPDATES_SMS)
     assert record.disclosure_version == DISCLOSURE_VERSION
     assert record.source_page.endswith("/apply/phlebotomy/")
 
@@ -58,7 +59,7 @@ def test_the_api_takes_updates_sms_apart_from_marketing_consent(api) -> None:
 
 
 def test_the_marketing_disclosures_describe_marketing() -> None:
-    for channel in (Channel.SMS, Channel.EMAIL, Channel.PHONE):
+    for channel in (ConsentChannel.SMS, ConsentChannel.EMAIL, ConsentChannel.PHONE):
         words = disclosure(channel)
         assert "news about its programs" in words
         assert "not a condition of applying" in words

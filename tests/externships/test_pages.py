@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from enrollment.models import Program, Student
-from externships import services
+from externships import review_links
 from externships.models import (
     ComplianceDocument,
     DocumentKind,
@@ -33,12 +33,12 @@ from externships.models import (
     RequirementSet,
     Site,
 )
+from externships.review_links import review_link_token
 from externships.services import (
     externship_create,
     hour_log_create,
     log_decide,
     procedure_log_create,
-    review_link_token,
 )
 from tests.conftest import with_role
 from tests.factories import CohortFactory, ProgramFactory
@@ -641,7 +641,7 @@ def test_a_link_older_than_its_lifetime_has_expired(
 ) -> None:
     log = shift(alex)
     token = review_link_token(log, supervisor)
-    monkeypatch.setattr(services, "REVIEW_LINK_MAX_AGE", timedelta(seconds=-1))
+    monkeypatch.setattr(review_links, "REVIEW_LINK_MAX_AGE", timedelta(seconds=-1))
 
     response = client.post(f"/review/link/{token}/", {"decision": "approved"})
 

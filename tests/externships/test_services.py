@@ -15,7 +15,7 @@ from backend.periodic import JOBS
 from enrollment.applying import application_submit
 from enrollment.models import Student, StudentStage
 from enrollment.services import Actor, application_accept
-from externships import services
+from externships import review_links, services
 from externships.defaults import install_default_requirements
 from externships.models import (
     DecisionVia,
@@ -30,6 +30,7 @@ from externships.models import (
     RequirementSet,
     ScrubRole,
 )
+from externships.review_links import review_link_open, review_link_token
 from externships.services import (
     externship_create,
     hour_log_create,
@@ -37,8 +38,6 @@ from externships.services import (
     log_resubmit,
     logs_bulk_approve,
     procedure_log_create,
-    review_link_open,
-    review_link_token,
 )
 from externships.tasks import remind_expiring_documents
 from tests.conftest import with_role
@@ -567,7 +566,7 @@ def test_a_forged_review_link_is_refused(externship, supervisor) -> None:
     tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
     other_key = signing.dumps(
         {"kind": "hour", "log": 1, "by": supervisor.pk},
-        salt=services.REVIEW_LINK_SALT,
+        salt=review_links.REVIEW_LINK_SALT,
         key="not-the-secret-key",
     )
     no_salt = signing.dumps({"kind": "hour", "log": 1, "by": supervisor.pk})
@@ -578,7 +577,7 @@ def test_a_forged_review_link_is_refused(externship, supervisor) -> None:
 
 def test_an_expired_review_link_is_refused(externship, supervisor, monkeypatch) -> None:
     token = review_link_token(shift(externship), supervisor)
-    monkeypatch.setattr(services, "REVIEW_LINK_MAX_AGE", timedelta(seconds=-1))
+    monkeypatch.setattr(review_links, "REVIEW_LINK_MAX_AGE", timedelta(seconds=-1))
     with pytest.raises(NotAllowed, match="expired"):
         review_link_open(token)
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from externships.deciders import can_decide, decidable_logs
 from externships.models import HourLog, LogStatus
-from externships.services import review_link_token
+from externships.review_links import review_link_token
 from tests.conftest import client_for, with_role
 from tests.factories import ExternshipFactory, HourLogFactory, SiteFactory, StudentFactory
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from messaging import services
+from messaging import delivery, services
 from messaging.models import Message, MessageChannel, MessageStatus, Purpose
 from tests.factories import UserFactory
 from tests.messaging.conftest import consent
@@ -31,7 +31,7 @@ def text(purpose: str = Purpose.PROGRAM) -> Message:
     message = services.queue(
         channel=MessageChannel.SMS, address=PHONE, kind="t", body="b", purpose=purpose
     )
-    return services.deliver(message, now=NOON)
+    return delivery.deliver(message, now=NOON)
 
 
 def test_an_email_about_the_persons_own_application_goes_without_consent(mailoutbox) -> None:
@@ -122,15 +122,15 @@ def test_consent_is_checked_when_the_message_leaves_not_when_it_is_queued(mailou
         channel=MessageChannel.EMAIL, address=EMAIL, kind="t", body="b", purpose=Purpose.MARKETING
     )
     consent("email", EMAIL, granted=False)
-    assert services.deliver(message).status == MessageStatus.BLOCKED
+    assert delivery.deliver(message).status == MessageStatus.BLOCKED
     assert mailoutbox == []
 
 
 def test_a_message_is_sent_once_however_often_it_is_delivered(mailoutbox) -> None:
     consent("email", EMAIL)
     message = services.queue(channel=MessageChannel.EMAIL, address=EMAIL, kind="t", body="b")
-    services.deliver(message)
-    services.deliver(Message.objects.get(pk=message.pk))
+    delivery.deliver(message)
+    delivery.deliver(Message.objects.get(pk=message.pk))
     assert len(mailoutbox) == 1
 
 

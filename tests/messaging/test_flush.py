@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from backend.periodic import JOBS
-from messaging import services
+from messaging import delivery, services
 from messaging.backends.base import SMSBackend, SMSError
 from messaging.models import MessageChannel, MessageStatus
 from tests.messaging.conftest import consent
@@ -24,7 +24,7 @@ class RefusingBackend(SMSBackend):
 def waiting_text():
     consent("updates_sms", PHONE)
     message = services.queue(channel=MessageChannel.SMS, address=PHONE, kind="t", body="hi")
-    services.deliver(message, now=NIGHT)
+    delivery.deliver(message, now=NIGHT)
     assert message.status == MessageStatus.WAITING
     return message
 
@@ -35,9 +35,9 @@ def test_the_flush_is_a_periodic_job() -> None:
 
 def test_a_waiting_text_goes_once_when_the_window_opens(texts) -> None:
     message = waiting_text()
-    assert services.flush(now=MORNING - timedelta(minutes=1)) == 0
-    assert services.flush(now=MORNING) == 1
-    assert services.flush(now=MORNING + timedelta(minutes=1)) == 0
+    assert delivery.flush(now=MORNING - timedelta(minutes=1)) == 0
+    assert delivery.flush(now=MORNING) == 1
+    assert delivery.flush(now=MORNING + timedelta(minutes=1)) == 0
     message.refresh_from_db()
     assert (message.status, message.sent_at, message.attempts) == (MessageStatus.SENT, MORNING, 1)
     assert [t.body for t in texts] == ["hi"]
@@ -46,7 +46,7 @@ def test_a_waiting_text_goes_once_when_the_window_opens(texts) -> None:
 def test_a_stop_while_waiting_blocks_the_text(texts) -> None:
     message = waiting_text()
     consent("updates_sms", PHONE, granted=False)
-    assert services.flush(now=MORNING) == 0
+    assert delivery.flush(now=MORNING) == 0
     message.refresh_from_db()
     assert message.status == MessageStatus.BLOCKED
     assert texts == []
@@ -56,28 +56,28 @@ def test_a_provider_failure_is_recorded_and_retried_a_bounded_number_of_times(se
     settings.SMS_BACKEND = "tests.messaging.test_flush.RefusingBackend"
     consent("updates_sms", PHONE)
     message = services.queue(channel=MessageChannel.SMS, address=PHONE, kind="t", body="hi")
-    services.deliver(message, now=MORNING)
+    delivery.deliver(message, now=MORNING)
     assert message.status == MessageStatus.FAILED
     assert "503" in message.reason
     later = message.send_after
-    for _ in range(services.MAX_ATTEMPTS + 2):
-        services.flush(now=later)
+    for _ in range(delivery.MAX_ATTEMPTS + 2):
+        delivery.flush(now=later)
         later += timedelta(hours=1)
     message.refresh_from_db()
-    assert (message.status, message.attempts) == (MessageStatus.FAILED, services.MAX_ATTEMPTS)
+    assert (message.status, message.attempts) == (MessageStatus.FAILED, delivery.MAX_ATTEMPTS)
     assert message.send_after is None
-    assert f"Attempt {services.MAX_ATTEMPTS} of {services.MAX_ATTEMPTS}" in message.reason
+    assert f"Attempt {delivery.MAX_ATTEMPTS} of {delivery.MAX_ATTEMPTS}" in message.reason
 
 
 def test_a_failed_text_is_sent_by_a_later_flush(settings, texts) -> None:
     settings.SMS_BACKEND = "tests.messaging.test_flush.RefusingBackend"
     consent("updates_sms", PHONE)
     message = services.queue(channel=MessageChannel.SMS, address=PHONE, kind="t", body="hi")
-    services.deliver(message, now=MORNING)
+    delivery.deliver(message, now=MORNING)
     assert message.status == MessageStatus.FAILED
     settings.SMS_BACKEND = "locmem"
-    assert services.flush(now=MORNING + timedelta(minutes=1)) == 0  # not due yet
-    assert services.flush(now=MORNING + services.RETRY_DELAY) == 1
+    assert delivery.flush(now=MORNING + timedelta(minutes=1)) == 0  # not due yet
+    assert delivery.flush(now=MORNING + delivery.RETRY_DELAY) == 1
     assert len(texts) == 1
 
 
@@ -86,6 +86,6 @@ def test_a_queued_message_whose_task_was_lost_is_picked_up(mailoutbox) -> None:
     message = services.queue(
         channel=MessageChannel.EMAIL, address="pat@example.com", kind="t", body="b"
     )
-    assert services.flush(now=message.created_at + timedelta(minutes=1)) == 0
-    assert services.flush(now=message.created_at + services.STUCK_AFTER) == 1
+    assert delivery.flush(now=message.created_at + timedelta(minutes=1)) == 0
+    assert delivery.flush(now=message.created_at + delivery.STUCK_AFTER) == 1
     assert len(mailoutbox) == 1

@@ -11,8 +11,9 @@ from django.conf import settings
 from django.test import TestCase
 
 from enrollment.models import ConsentRecord
-from messaging import services
+from messaging import delivery, opt_outs, services
 from messaging.api.views import twilio_signature
+from messaging.consent import live_consent
 from messaging.models import InboundText, MessageChannel, MessageStatus
 from tests.messaging.conftest import SECRET, consent
 
@@ -114,7 +115,7 @@ def inbound(client, body: str, *, sender: str = PHONE, sid: str = "", signature:
 
 def program_text(now=None):
     message = services.queue(channel=MessageChannel.SMS, address=PHONE, kind="t", body="news")
-    return services.deliver(message, now=now)
+    return delivery.deliver(message, now=now)
 
 
 # -- the signature ------------------------------------------------------------------------------
@@ -180,7 +181,7 @@ def test_a_sender_that_is_not_a_phone_number_is_a_400(client) -> None:
 def test_every_stop_keyword_revokes_text_consent(client, texts, word) -> None:
     consent("updates_sms", PHONE)
     assert inbound(client, word).status_code == 200
-    live = services.live_consent(channel="updates_sms", address=PHONE)
+    live = live_consent(channel="updates_sms", address=PHONE)
     assert live.granted is False
     assert (live.disclosure_text, live.source_page) == (word.strip(), "sms keyword")
     assert len(texts) == 1
@@ -193,7 +194,7 @@ def test_an_opt_out_in_the_persons_own_words_revokes_and_is_confirmed_once(
 ) -> None:
     consent("updates_sms", PHONE)
     inbound(client, text, sid="SM1")
-    assert services.live_consent(channel="updates_sms", address=PHONE).granted is False
+    assert live_consent(channel="updates_sms", address=PHONE).granted is False
     assert InboundText.objects.get().keyword == "stop"
     [confirmation] = texts
     assert "unsubscribed" in confirmation.body
@@ -205,7 +206,7 @@ def test_an_opt_out_in_the_persons_own_words_revokes_and_is_confirmed_once(
 def test_other_words_are_only_logged(client, texts, text) -> None:
     consent("updates_sms", PHONE)
     inbound(client, text)
-    assert services.live_consent(channel="updates_sms", address=PHONE).granted is True
+    assert live_consent(channel="updates_sms", address=PHONE).granted is True
     assert InboundText.objects.get().keyword == ""
     assert texts == []
 
@@ -234,19 +235,19 @@ def test_stop_revokes_every_kind_of_text_with_one_confirmation(client, texts) ->
     consent("updates_sms", PHONE)
     consent("sms", PHONE)
     inbound(client, "STOP")
-    assert services.live_consent(channel="updates_sms", address=PHONE).granted is False
-    assert services.live_consent(channel="sms", address=PHONE).granted is False
+    assert live_consent(channel="updates_sms", address=PHONE).granted is False
+    assert live_consent(channel="sms", address=PHONE).granted is False
     assert len(texts) == 1
     marketing = services.queue(
         channel=MessageChannel.SMS, address=PHONE, kind="t", body="news", purpose="marketing"
     )
-    assert services.deliver(marketing, now=MORNING).status == MessageStatus.BLOCKED
+    assert delivery.deliver(marketing, now=MORNING).status == MessageStatus.BLOCKED
     assert program_text(now=MORNING).status == MessageStatus.BLOCKED
 
 
 def test_a_stop_from_a_number_never_subscribed_is_recorded_and_confirmed(client, texts) -> None:
     inbound(client, "STOP")
-    assert services.live_consent(channel="updates_sms", address=PHONE).granted is False
+    assert live_consent(channel="updates_sms", address=PHONE).granted is False
     assert len(texts) == 1
 
 
@@ -256,7 +257,7 @@ def test_a_retried_webhook_acts_once(client, texts) -> None:
     consent("updates_sms", PHONE)  # re-subscribed on a form in between
     inbound(client, "STOP", sid="SM42")
     assert InboundText.objects.count() == 1
-    assert services.live_consent(channel="updates_sms", address=PHONE).granted is True
+    assert live_consent(channel="updates_sms", address=PHONE).granted is True
     assert len(texts) == 1
 
 
@@ -264,7 +265,7 @@ def test_stop_revokes_texts_only(client) -> None:
     consent("email", "pat@example.com")
     consent("updates_sms", PHONE)
     inbound(client, "STOP")
-    assert services.live_consent(channel="email", address="pat@example.com").granted is True
+    assert live_consent(channel="email", address="pat@example.com").granted is True
 
 
 # -- START and HELP ---------------------------------------------------------------------------
@@ -275,7 +276,7 @@ def test_start_restores_text_consent_and_confirms(client, texts, word) -> None:
     consent("updates_sms", PHONE)
     inbound(client, "STOP")
     inbound(client, word)
-    assert services.live_consent(channel="updates_sms", address=PHONE).granted is True
+    assert live_consent(channel="updates_sms", address=PHONE).granted is True
     assert "subscribed" in texts[-1].body
     assert "STOP" in texts[-1].body
     assert program_text(now=MORNING).status == MessageStatus.SENT
@@ -285,8 +286,8 @@ def test_start_restores_only_what_was_given(client, texts) -> None:
     consent("updates_sms", PHONE)  # the application box; never marketing
     inbound(client, "STOP")
     inbound(client, "START")
-    assert services.live_consent(channel="updates_sms", address=PHONE).granted is True
-    assert services.live_consent(channel="sms", address=PHONE).granted is False
+    assert live_consent(channel="updates_sms", address=PHONE).granted is True
+    assert live_consent(channel="sms", address=PHONE).granted is False
 
 
 def test_start_from_a_number_that_never_agreed_grants_nothing_and_answers_help(
@@ -323,4 +324,4 @@ def test_keyword_replies_are_logged_and_ignore_the_window(client, texts) -> None
     ("text", "word"), [("STOP", "stop"), ("opt   out!", "stop"), ("Start", "start"), ("hi", "")]
 )
 def test_keywords(text, word) -> None:
-    assert services.keyword(text) == word
+    assert opt_outs.keyword(text) == word

@@ -10,12 +10,12 @@ from django.core import mail
 
 from backend.periodic import JOBS
 from coaching.models import CoachingSession, SessionStatus
+from coaching.notifications import queue_session_reminders
 from enrollment.applying import application_submit
 from enrollment.models import Status
-from enrollment.notifications import send_student_invitation
+from enrollment.notifications import queue_offer_expiring_reminders, send_student_invitation
 from enrollment.services import Actor, application_decline
 from externships.tasks import remind_expiring_documents
-from messaging import reminders
 from messaging.models import Message, MessageChannel, MessageStatus, Purpose
 from messaging.services import receive_text
 from tests.factories import (
@@ -128,13 +128,13 @@ def test_the_invitation_is_account_mail_and_needs_no_consent() -> None:
 
 def test_the_offer_expiring_reminder_goes_once_within_24_hours(on_commit, texts) -> None:
     application = offered()
-    assert "messaging.tasks.remind_offers_expiring" in JOBS
-    assert reminders.offers_expiring(now=NOON) == 0  # 48 hours left
+    assert "enrollment.tasks.remind_offers_expiring" in JOBS
+    assert queue_offer_expiring_reminders(now=NOON) == 0  # 48 hours left
     day_before = application.offer_expires_at - timedelta(hours=23)
     with on_commit():
-        assert reminders.offers_expiring(now=day_before) == 1
+        assert queue_offer_expiring_reminders(now=day_before) == 1
     with on_commit():
-        assert reminders.offers_expiring(now=day_before + timedelta(hours=1)) == 0
+        assert queue_offer_expiring_reminders(now=day_before + timedelta(hours=1)) == 0
     assert len(sent("offer_expiring", "email")) == 1
     assert len(sent("offer_expiring", "sms")) == 1
     assert [t.to for t in texts if "expires" in t.body] == [str(application.phone)]
@@ -142,9 +142,13 @@ def test_the_offer_expiring_reminder_goes_once_within_24_hours(on_commit, texts)
 
 def test_a_lapsed_or_answered_offer_is_not_reminded() -> None:
     application = offered()
-    assert reminders.offers_expiring(now=application.offer_expires_at + timedelta(minutes=1)) == 0
+    assert (
+        queue_offer_expiring_reminders(now=application.offer_expires_at + timedelta(minutes=1)) == 0
+    )
     type(application).objects.filter(pk=application.pk).update(status=Status.ENROLLED)
-    assert reminders.offers_expiring(now=application.offer_expires_at - timedelta(hours=1)) == 0
+    assert (
+        queue_offer_expiring_reminders(now=application.offer_expires_at - timedelta(hours=1)) == 0
+    )
 
 
 def session_for(student, hours: float, **fields) -> CoachingSession:
@@ -163,10 +167,10 @@ def test_a_coaching_session_is_reminded_once_the_day_before(on_commit, texts) ->
     session = session_for(student, 20)
     session_for(student, 30)  # the day after tomorrow: later
     session_for(student, 10, status=SessionStatus.CANCELLED)
-    assert "messaging.tasks.remind_coaching_sessions" in JOBS
+    assert "coaching.tasks.remind_coaching_sessions" in JOBS
     with on_commit():
-        assert reminders.coaching_sessions(now=NOON) == 1
-        assert reminders.coaching_sessions(now=NOON + timedelta(minutes=5)) == 0
+        assert queue_session_reminders(now=NOON) == 1
+        assert queue_session_reminders(now=NOON + timedelta(minutes=5)) == 0
     [email] = [m for m in mail.outbox if "Reminder" in m.subject]
     assert email.to == [student.user.email]
     # Times read in the student's zone: 12:00 UTC the next day is 7:00 a.m. CDT.
@@ -178,7 +182,7 @@ def test_a_coaching_session_is_reminded_once_the_day_before(on_commit, texts) ->
     CoachingSession.objects.filter(pk=session.pk).update(
         starts_at=session.starts_at + timedelta(hours=2)
     )
-    assert reminders.coaching_sessions(now=NOON + timedelta(hours=1)) == 1
+    assert queue_session_reminders(now=NOON + timedelta(hours=1)) == 1
 
 
 def test_document_reminders_go_through_messaging_without_duplicates(coach) -> None:

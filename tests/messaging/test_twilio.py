@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from messaging import services
+from messaging import delivery, services
 from messaging.backends import get_backend
 from messaging.backends.twilio import TwilioBackend
 from messaging.models import MessageChannel, MessageStatus
@@ -76,7 +76,7 @@ def test_a_text_is_posted_to_the_messages_api(twilio) -> None:
 def test_a_sent_text_keeps_twilios_id(twilio) -> None:
     consent("updates_sms", PHONE)
     message = services.queue(channel=MessageChannel.SMS, address=PHONE, kind="t", body="hi")
-    services.deliver(message, now=NOON)
+    delivery.deliver(message, now=NOON)
     assert (message.status, message.provider_id) == (MessageStatus.SENT, "SM0123456789abcdef")
 
 
@@ -92,7 +92,7 @@ def test_a_refusal_is_recorded_as_failed_with_the_reason(twilio, status, answer,
     twilio.answer = (status, answer)
     consent("updates_sms", PHONE)
     message = services.queue(channel=MessageChannel.SMS, address=PHONE, kind="t", body="hi")
-    services.deliver(message, now=NOON)
+    delivery.deliver(message, now=NOON)
     assert message.status == MessageStatus.FAILED
     assert reason in message.reason
     assert message.provider_id == ""
@@ -104,7 +104,7 @@ def test_an_unreachable_provider_is_recorded_as_failed(twilio, settings) -> None
     settings.SMS_TWILIO_API_URL = "http://127.0.0.1:9"  # the discard port: nothing listens
     consent("updates_sms", PHONE)
     message = services.queue(channel=MessageChannel.SMS, address=PHONE, kind="t", body="hi")
-    services.deliver(message, now=NOON)
+    delivery.deliver(message, now=NOON)
     assert message.status == MessageStatus.FAILED
     assert "could not be reached" in message.reason
 
