@@ -4,16 +4,12 @@ Everything a flag needs is annotated onto the students in one query, so a caselo
 costs the same queries; the flags are then read from each row in Python."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from functools import cache
 from typing import NamedTuple
 
-from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
-from django.db import connections
 from django.db.models import (
     Exists,
-    Expression,
-    FloatField,
     IntegerField,
     OuterRef,
     Q,
@@ -21,9 +17,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.expressions import RawSQL
-from django.db.models.fields.json import KeyTransform
-from django.db.models.functions import Cast, Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from careers.models import ExamAttempt, ExamResult, JobApplication, JobApplicationStatus
@@ -34,10 +28,8 @@ from externships.models import (
     Externship,
     ExternshipStatus,
     HourLog,
-    LogStatus,
-    Requirement,
-    RequirementKind,
 )
+from externships.rules import required_hours
 from messaging.models import Message, Purpose
 
 NO_CONTACT_DAYS = 14
@@ -77,23 +69,6 @@ class CaseloadRow:
     flags: list[Flag]
 
 
-def _last(model: type, field: str, **conditions: object) -> Subquery:
-    rows = model.objects.filter(student=OuterRef("pk"), **conditions).order_by(f"-{field}")
-    return Subquery(rows.values(field)[:1])
-
-
-def _day(value: date | str | None) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _moment(value: datetime | str) -> datetime:
-    # SQLite hands back UTC as text or a naive datetime, PostgreSQL an aware datetime. Django's
-    # converters cost more than the query itself here, so the facts convert their own columns.
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 class Facts(NamedTuple):
     """What the flags of one student read, as one row of the facts query."""
 
@@ -111,139 +86,71 @@ class Facts(NamedTuple):
     passed_exam: bool
     next_expiry: date | None
 
-    @classmethod
-    def from_row(cls, row: tuple) -> "Facts":
-        (
-            pk,
-            stage,
-            enrolled,
-            last,
-            hours,
-            starts,
-            ends,
-            minutes,
-            exam,
-            offer,
-            failed,
-            passed,
-            due,
-        ) = row
-        return cls(
-            pk,
-            stage,
-            _moment(enrolled),
-            _moment(last),
-            hours,
-            _day(starts),
-            _day(ends),
-            minutes,
-            _day(exam),
-            _day(offer),
-            bool(failed),
-            bool(passed),
-            _day(due),
-        )
+
+def risk_facts(students: QuerySet[Student], at: "Horizon") -> list[Facts]:
+    """The facts of the students' flags in one query: the active placement's dates and counting
+    hours, the last contact, exam attempts and compliance documents. Plain rows, no models."""
+    facts = (
+        _with_standing_facts()
+        .using(students.db)
+        .filter(pk__in=students.values("pk"))
+        .annotate(next_expiry=_next_expiry(at))
+    )
+    return [Facts._make(row) for row in facts.values_list(*Facts._fields)]
 
 
-# The facts query costs about 1.5 ms to run and 7 ms to build and compile through the ORM, so it is
-# compiled once per database with placeholders: the caller's students and the document horizon.
-_STUDENTS = "/* students */ SELECT NULL"
-_HORIZON = date(1900, 1, 1)
+def _last(model: type, field: str, **conditions: object) -> Subquery:
+    rows = model.objects.filter(student=OuterRef("pk"), **conditions).order_by(f"-{field}")
+    return Subquery(rows.values(field)[:1])
 
 
-def _facts_query(students: Expression, horizon: date) -> QuerySet[Student]:
-    active = Externship.objects.filter(student=OuterRef("pk"), status=ExternshipStatus.ACTIVE)
-    replaced = HourLog.objects.filter(status=LogStatus.APPROVED, corrects__isnull=False)
+@cache
+def _with_standing_facts() -> QuerySet[Student]:
+    """Students with the facts that do not depend on the day. Built once, never evaluated, only
+    chained: building these subqueries costs more than running them."""
+    placement = Externship.objects.filter(
+        student=OuterRef("pk"), status=ExternshipStatus.ACTIVE
+    ).order_by("-starts_on")
     minutes = (
-        HourLog.objects.filter(
-            externship__student=OuterRef("pk"),
-            externship__status=ExternshipStatus.ACTIVE,
-            status=LogStatus.APPROVED,
-        )
-        .exclude(pk__in=replaced.values("corrects_id"))
+        HourLog.objects.counting()
+        .filter(externship__student=OuterRef("pk"), externship__status=ExternshipStatus.ACTIVE)
         .order_by()
         .values("externship__student")
         .annotate(total=Sum("minutes"))
         .values("total")
     )
-    hours = (
-        Requirement.objects.filter(
-            requirement_set=OuterRef("requirement_set"), kind=RequirementKind.HOURS
-        )
-        .order_by()
-        .values("requirement_set")
-        .annotate(total=Sum(Cast(KeyTransform("hours", "params"), FloatField())))
-        .values("total")
-    )
     attempts = ExamAttempt.objects.filter(student=OuterRef("pk"))
-    # A document counts as expiring unless a later one of its kind outlasts the window.
+    offers = JobApplication.objects.filter(
+        student=OuterRef("pk"), status=JobApplicationStatus.OFFERED, respond_by__isnull=False
+    )
+    return Student.objects.order_by().annotate(
+        required_hours=required_hours(OuterRef("requirement_set")),
+        placement_starts=Subquery(placement.values("starts_on")[:1]),
+        placement_ends=Subquery(placement.values("ends_on")[:1]),
+        approved_minutes=Coalesce(Subquery(minutes), 0, output_field=IntegerField()),
+        last_contact=Greatest(
+            Coalesce(_last(CoachingSession, "starts_at", status=SessionStatus.HELD), "enrolled_at"),
+            Coalesce(_last(CoachNote, "created_at"), "enrolled_at"),
+        ),
+        exam_on=Subquery(
+            attempts.filter(result=ExamResult.SCHEDULED).order_by("sat_on").values("sat_on")[:1]
+        ),
+        offer_due=Subquery(offers.order_by("respond_by").values("respond_by")[:1]),
+        failed_exam=Exists(attempts.filter(result=ExamResult.FAILED)),
+        passed_exam=Exists(attempts.filter(result=ExamResult.PASSED)),
+    )
+
+
+def _next_expiry(at: "Horizon") -> Subquery:
+    """The first expiry within the window of a compliance document that no later one of its kind
+    outlasts."""
     renewed = ComplianceDocument.objects.filter(
         student=OuterRef("student"), kind=OuterRef("kind")
-    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=horizon))
+    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=at.document_by))
     expiring = ComplianceDocument.objects.filter(
-        student=OuterRef("pk"), expires_on__lte=horizon
+        student=OuterRef("pk"), expires_on__lte=at.document_by
     ).filter(~Exists(renewed))
-    return (
-        Student.objects.filter(pk__in=students)
-        .order_by()
-        .annotate(
-            required_hours=Subquery(hours),
-            placement_starts=Subquery(active.order_by("-starts_on").values("starts_on")[:1]),
-            placement_ends=Subquery(active.order_by("-starts_on").values("ends_on")[:1]),
-            approved_minutes=Coalesce(Subquery(minutes), 0, output_field=IntegerField()),
-            last_contact=Greatest(
-                Coalesce(
-                    _last(CoachingSession, "starts_at", status=SessionStatus.HELD), "enrolled_at"
-                ),
-                Coalesce(_last(CoachNote, "created_at"), "enrolled_at"),
-            ),
-            exam_on=Subquery(
-                attempts.filter(result=ExamResult.SCHEDULED).order_by("sat_on").values("sat_on")[:1]
-            ),
-            offer_due=Subquery(
-                JobApplication.objects.filter(
-                    student=OuterRef("pk"),
-                    status=JobApplicationStatus.OFFERED,
-                    respond_by__isnull=False,
-                )
-                .order_by("respond_by")
-                .values("respond_by")[:1]
-            ),
-            failed_exam=Exists(attempts.filter(result=ExamResult.FAILED)),
-            passed_exam=Exists(attempts.filter(result=ExamResult.PASSED)),
-            next_expiry=Subquery(expiring.order_by("expires_on").values("expires_on")[:1]),
-        )
-        .values_list(*Facts._fields)
-    )
-
-
-@cache
-def _compiled_facts(using: str) -> tuple[str, tuple]:
-    query = _facts_query(RawSQL(_STUDENTS, ()), _HORIZON).query
-    sql, params = query.get_compiler(using).as_sql()
-    # The students' subquery sits in the WHERE clause, after every other parameter.
-    if sql.count(_STUDENTS) != 1 or "%s" in sql.partition(_STUDENTS)[2]:
-        raise ImproperlyConfigured("the facts query no longer ends with the students")
-    return sql, params
-
-
-def risk_facts(students: QuerySet[Student], at: "Horizon") -> list[Facts]:
-    """The facts of the students' flags in one query: the active placement's dates and approved
-    hours, the last contact, exam attempts and compliance documents. Plain rows, no models."""
-    sql, params = _compiled_facts(students.db)
-    ops = connections[students.db].ops
-    placeholder, horizon = (ops.adapt_datefield_value(d) for d in (_HORIZON, at.document_by))
-    try:
-        inner_sql, inner_params = students.order_by().values("pk").query.sql_with_params()
-    except EmptyResultSet:  # e.g. filtered by an empty list of ids
-        return []
-    with connections[students.db].cursor() as cursor:
-        cursor.execute(
-            sql.replace(_STUDENTS, inner_sql),
-            tuple(horizon if p == placeholder else p for p in params) + inner_params,
-        )
-        rows = cursor.fetchall()
-    return [Facts.from_row(row) for row in rows]
+    return Subquery(expiring.order_by("expires_on").values("expires_on")[:1])
 
 
 def expected_hours(required: float, starts: date, ends: date, today: date) -> float:

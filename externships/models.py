@@ -165,6 +165,14 @@ class ScrubRole(models.TextChoices):
     OBSERVATION = "observation"
 
 
+class ClinicalLogQuerySet(models.QuerySet):
+    def counting(self) -> "ClinicalLogQuerySet":
+        """Logs that count toward progress: approved, and not replaced by an approved correction."""
+        return self.filter(status=LogStatus.APPROVED).exclude(
+            corrections__status=LogStatus.APPROVED
+        )
+
+
 class ClinicalLog(models.Model):
     """What hour and procedure logs share: the externship, the day, the supervisor's decision."""
 
@@ -183,6 +191,8 @@ class ClinicalLog(models.Model):
     submitted_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.CharField(max_length=500, blank=True)
+
+    objects = ClinicalLogQuerySet.as_manager()
 
     class Meta:
         abstract = True

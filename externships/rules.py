@@ -15,6 +15,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.db.models import FloatField, OuterRef, Subquery, Sum
+from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Cast
+
 from externships.models import ProcedureKind, Requirement, RequirementKind, ScrubRole
 
 GENERAL_SURGERY = "general"
@@ -140,6 +144,16 @@ def rule_for(requirement: Requirement) -> Rule:
     if requirement.kind == RequirementKind.SURGICAL_CASES:
         return lambda evidence: surgical_case_lines(params, evidence.cases)
     raise ValueError(f"unknown requirement kind {requirement.kind!r}")
+
+
+def required_hours(requirement_set: OuterRef) -> Subquery:
+    """The hours a requirement set asks for (its hours rules summed, NULL without one), as a
+    subquery to annotate with, e.g. `required_hours(OuterRef("requirement_set"))`."""
+    hours = Cast(KeyTransform("hours", "params"), FloatField())
+    rules = Requirement.objects.filter(requirement_set=requirement_set, kind=RequirementKind.HOURS)
+    return Subquery(
+        rules.order_by().values("requirement_set").annotate(total=Sum(hours)).values("total")
+    )
 
 
 def surgical_case_lines(rules: dict, cases: dict[tuple[str, str], int]) -> list[Line]:

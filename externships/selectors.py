@@ -6,13 +6,12 @@ for any number of students."""
 
 import operator
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import reduce
+from functools import cache, reduce
 
-from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Expression, Q, QuerySet, Sum, Value
-from django.db.models.expressions import RawSQL
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import Role, User
@@ -21,7 +20,6 @@ from externships.models import (
     Externship,
     ExternshipStatus,
     HourLog,
-    LogStatus,
     ProcedureKind,
     ProcedureLog,
     Requirement,
@@ -87,38 +85,6 @@ def progress_for(students: Iterable[Student]) -> dict[int, Progress]:
     return progress
 
 
-# Building and compiling a query through the ORM costs more than running these for 500 students,
-# so each is compiled once per database with a placeholder where the ids go; the ids are whole
-# numbers, written into the statement, so no parameters need splicing in.
-_IDS = "/* ids */ SELECT NULL"
-
-
-class Compiled:
-    """A query, built by `build` from an expression standing for a list of ids (and the variant's
-    arguments), compiled once per database and variant, then run with the ids written in."""
-
-    def __init__(self, build: Callable[..., QuerySet]) -> None:
-        self.build = build
-        self.statements: dict[tuple, tuple[str, tuple]] = {}
-
-    def rows(self, ids: Iterable[int], using: str, *variant: object) -> list[tuple]:
-        listed = ",".join(str(int(pk)) for pk in ids if pk is not None)
-        if not listed:
-            return []
-        if connections[using].vendor == "postgresql":
-            # A list of literals is planned element by element (2 ms for 500 ids, twice); an
-            # array is one value.
-            listed = f"SELECT unnest('{{{listed}}}'::bigint[])"
-        key = (using, *variant)
-        if key not in self.statements:
-            query = self.build(RawSQL(_IDS, ()), *variant).query
-            self.statements[key] = query.get_compiler(using).as_sql()
-        sql, params = self.statements[key]
-        with connections[using].cursor() as cursor:
-            cursor.execute(sql.replace(_IDS, listed), params)
-            return cursor.fetchall()
-
-
 # What each kind of requirement counts: approved hours, successful procedures of a plain kind,
 # or cases and competencies, which are told apart by their details.
 DETAILED = [ProcedureKind.SURGICAL_CASE, ProcedureKind.COMPETENCY]
@@ -129,102 +95,89 @@ PARTS = {
     RequirementKind.COMPETENCIES: "detailed",
     RequirementKind.SURGICAL_CASES: "detailed",
 }
+TOTALS = ["minutes", *COUNTED]
 DETAILS = ["kind", "specialty", "role", "competency", "total"]
 
 
-def _evidence_query(student_ids: Expression, parts: frozenset[str]) -> QuerySet:
+@cache
+def _totals() -> dict[str, Coalesce]:
+    """Each student's counting minutes and successful procedures of each COUNTED kind, as
+    expressions on a student. Built once: building them costs about as much as running them."""
+
+    def total(logs: QuerySet, field: str) -> Coalesce:
+        per_student = logs.filter(externship__student=OuterRef("pk")).order_by()
+        summed = per_student.values("externship__student").annotate(total=Sum(field))
+        return Coalesce(Subquery(summed.values("total")), 0, output_field=IntegerField())
+
+    procedures = ProcedureLog.objects.counting().filter(successful=True)
+    return {
+        "minutes": total(HourLog.objects.counting(), "minutes"),
+        **{kind: total(procedures.filter(kind=kind), "count") for kind in COUNTED},
+    }
+
+
+def _evidence_query(student_ids: list[int], parts: frozenset[str]) -> QuerySet:
     """Rows of (student, minutes, one count per COUNTED kind, kind, its details, total): one per
-    student with "hours" as its kind, one per student with its counts and no kind, and one per
-    DETAILED kind and details; the parts no requirement needs are left out. Hours and counted
-    procedures are grouped by student alone, which keeps them as cheap as a hand-written
-    aggregate."""
-    student, blank, zero = "externship__student_id", Value(""), Value(0)
-    no_counts = {f"n_{kind}": zero for kind in COUNTED}
-    no_details = {f"d_{name}": blank for name in DETAILS[:-1]} | {"d_total": zero}
+    student with their totals and no kind, and one per DETAILED kind and details; the parts no
+    requirement needs are left out (zero, or no rows)."""
+    zero, blank = Value(0), Value("")
     queries = []
-    if "hours" in parts:
-        hours = no_details | {"d_kind": Value("hours")}  # the row says what it holds
+    if parts & {"hours", "counted"}:
+        wanted = {"minutes"} if "hours" in parts else set()
+        wanted |= set(COUNTED) if "counted" in parts else set()
+        totals = {f"n_{name}": _totals()[name] if name in wanted else zero for name in TOTALS}
+        no_details = {f"d_{name}": blank for name in DETAILS[:-1]} | {"d_total": zero}
         queries.append(
-            approved(HourLog, student_ids)
-            .values(student)
-            .annotate(n_minutes=Sum("minutes"), **no_counts, **hours)
-            .values_list(student, "n_minutes", *no_counts, *hours)
-        )
-    if "counted" in parts:
-        counts = {f"n_{k}": Coalesce(Sum("count", filter=Q(kind=k)), 0) for k in COUNTED}
-        queries.append(
-            approved(ProcedureLog, student_ids)
-            .filter(successful=True, kind__in=COUNTED)
-            .values(student)
-            .annotate(n_minutes=zero, **counts, **no_details)
-            .values_list(student, "n_minutes", *counts, *no_details)
+            Student.objects.filter(pk__in=student_ids)
+            .order_by()
+            .annotate(**totals, **no_details)
+            .values_list("pk", *totals, *no_details)
         )
     if "detailed" in parts:
         # A case counts whether or not it went well; a competency only when it did.
+        no_totals = {f"n_{name}": zero for name in TOTALS}
+        student = "externship__student_id"
         queries.append(
-            approved(ProcedureLog, student_ids)
-            .filter(kind__in=DETAILED)
+            ProcedureLog.objects.counting()
+            .filter(externship__student_id__in=student_ids, kind__in=DETAILED)
             .filter(Q(successful=True) | Q(kind=ProcedureKind.SURGICAL_CASE))
+            .order_by()
             .values(student, *DETAILS[:-1])
-            .annotate(n_minutes=zero, **no_counts, total=Sum("count"))
-            .values_list(student, "n_minutes", *no_counts, *DETAILS)
+            .annotate(**no_totals, total=Sum("count"))
+            .values_list(student, *no_totals, *DETAILS)
         )
     first, *rest = queries
     return first.union(*rest, all=True) if rest else first
 
 
-_evidence = Compiled(_evidence_query)
-
-
 def approved_evidence(
     student_ids: list[int], using: str = DEFAULT_DB_ALIAS, parts: Iterable[str] = PARTS.values()
 ) -> dict[int, Evidence]:
-    """Approved hours and procedures summed per student in one query (only the `parts` asked
+    """Counting hours and procedures summed per student in one query (only the `parts` asked
     for), procedures by what the rules tell apart; a log with an approved correction gives way
-    to it."""
+    to it (see `ClinicalLogQuerySet.counting`)."""
     parts = frozenset(parts)
     evidence: dict[int, Evidence] = defaultdict(Evidence)
     if not parts:
         return evidence
-    for student_id, minutes, *counts, kind, specialty, role, competency, total in _evidence.rows(
-        student_ids, using, parts
-    ):
+    rows = _evidence_query(student_ids, parts).using(using)
+    for student_id, minutes, *counts, kind, specialty, role, competency, total in rows:
         work = evidence[student_id]
-        if kind == "hours":
-            work.minutes = minutes
-        elif kind:
+        if kind:
             work.add_procedure(kind, total, True, specialty, role, competency)
         else:
-            work.procedures.update(zip(COUNTED, counts, strict=True))
+            work.minutes = minutes
+            if "counted" in parts:
+                work.procedures.update(zip(COUNTED, counts, strict=True))
     return evidence
-
-
-def approved(model: type[HourLog] | type[ProcedureLog], student_ids: Expression) -> QuerySet:
-    """The students' approved logs, less those replaced by an approved correction."""
-    return (
-        model.objects.filter(externship__student_id__in=student_ids, status=LogStatus.APPROVED)
-        .exclude(corrections__status=LogStatus.APPROVED)
-        .order_by()
-    )
-
-
-_RULE_FIELDS = [field.attname for field in Requirement._meta.concrete_fields]
-_requirements = Compiled(
-    lambda set_ids: Requirement.objects.filter(requirement_set_id__in=set_ids).values_list(
-        *_RULE_FIELDS
-    )
-)
 
 
 def requirement_rules(
     set_ids: Iterable[int | None], using: str = DEFAULT_DB_ALIAS
 ) -> dict[int, list[tuple[Requirement, Rule]]]:
     """Each requirement set's requirements in order, with their rules ready to measure."""
-    params = Requirement._meta.get_field("params")
     rules: dict[int, list[tuple[Requirement, Rule]]] = defaultdict(list)
-    for row in _requirements.rows(set_ids, using):
-        requirement = Requirement.from_db(using, _RULE_FIELDS, row)
-        requirement.params = params.from_db_value(requirement.params, None, connections[using])
+    for requirement in Requirement.objects.using(using).filter(requirement_set_id__in=set_ids):
         rules[requirement.requirement_set_id].append((requirement, rule_for(requirement)))
     return rules
 
