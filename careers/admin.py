@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from accounts.models import User
 from backend.admin import AuditedAdmin
 from backend.errors import DomainError
+from careers.exams import exam_attempt_create, exam_attempt_update
 from careers.models import (
     Employer,
     ExamAttempt,
@@ -22,8 +23,6 @@ from careers.services import (
     employer_create,
     employer_from_site,
     employer_update,
-    exam_attempt_create,
-    exam_attempt_update,
     job_application_create,
     job_application_update,
     placement_create,

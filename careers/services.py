@@ -1,5 +1,5 @@
-"""Exam attempts, employers, job applications, placements and unavailability: every write, with
-the rules of PRODUCT.md's certification and careers section.
+"""Employers, job applications, placements and unavailability: every write, with the rules of
+PRODUCT.md's certification and careers section (exam attempts: careers.exams).
 
 Writes that depend on a student's other records (attempt numbers, one open booking, one
 unavailability) lock the student row first, so two requests at once are taken one after the
@@ -8,23 +8,19 @@ other; the database's constraints are the last guard."""
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User
 from backend.audit import attributed
 from backend.errors import NotAllowed, RuleViolation
 from careers.models import (
-    SAT_RESULTS,
     Employer,
-    ExamAttempt,
-    ExamResult,
     JobApplication,
     JobApplicationStatus,
     JobPlacement,
     Unavailability,
 )
-from careers.selectors import exam_readiness, exam_student
+from careers.selectors import exam_student
 from enrollment.models import Student, StudentStage
 from externships.models import Site
 
@@ -40,132 +36,22 @@ PLACEMENT_FACTS = (
 )
 
 
-def _lock_student(student: Student) -> Student:
+def lock_student(student: Student) -> Student:
     """Lock the student's row for the rest of the transaction and read it again with what the
     careers rules need."""
     Student.objects.select_for_update().only("pk").get(pk=student.pk)
     return exam_student(student.pk)
 
 
-def _not_in_future(day: date, field: str, what: str) -> None:
+def not_in_future(day: date, field: str, what: str) -> None:
     if day > timezone.localdate():
         raise RuleViolation(f"{what} cannot be in the future.", field=field)
 
 
-def _required_text(text: str, field: str, message: str) -> str:
+def required_text(text: str, field: str, message: str) -> str:
     if not text.strip():
         raise RuleViolation(message, field=field)
     return text.strip()
-
-
-# -- exam attempts -----------------------------------------------------------------------------
-
-
-def _check_result(*, result: str, sat_on: date, scaled_score: int | None) -> None:
-    if result != ExamResult.SCHEDULED:
-        _not_in_future(sat_on, "sat_on", "The date of a recorded result")
-    if scaled_score is not None and result not in SAT_RESULTS:
-        raise RuleViolation(
-            "A scaled score goes only with a result of passed or failed.", field="scaled_score"
-        )
-
-
-def _refuse_unless_ready(student: Student, sat_on: date, override_reason: str, by: User) -> str:
-    """The override reason to record: blank when the student is ready, staff's reason when they
-    book anyway; refused with the reasons otherwise."""
-    readiness = exam_readiness(student, on=sat_on)
-    if readiness.ready:
-        return ""
-    if override_reason.strip() and by.is_school_staff:
-        return override_reason.strip()
-    raise RuleViolation("Not exam-ready: " + " ".join(readiness.reasons), field="student")
-
-
-@attributed
-def exam_attempt_create(
-    *,
-    student: Student,
-    sat_on: date,
-    result: str = ExamResult.SCHEDULED,
-    scaled_score: int | None = None,
-    override_reason: str = "",
-    by: User,
-) -> ExamAttempt:
-    """Book (or record) the next attempt at the program's credential, numbered after the last.
-    Refused after a pass, while another attempt is still scheduled, and for a student who is
-    not exam-ready, unless staff give an override reason."""
-    if override_reason.strip() and not by.is_school_staff:
-        raise RuleViolation(
-            "Only staff may book an exam before readiness.", field="override_reason"
-        )
-    _check_result(result=result, sat_on=sat_on, scaled_score=scaled_score)
-    with transaction.atomic():
-        student = _lock_student(student)
-        credential = student.cohort.program.credential
-        attempts = ExamAttempt.objects.filter(student=student)
-        if attempts.filter(credential=credential, result=ExamResult.PASSED).exists():
-            raise NotAllowed(f"{student} has already passed the {credential} exam.")
-        if attempts.filter(result=ExamResult.SCHEDULED).exists():
-            raise NotAllowed(
-                f"{student} already has an attempt scheduled; record its result first."
-            )
-        override_reason = _refuse_unless_ready(student, sat_on, override_reason, by)
-        last = attempts.filter(credential=credential).aggregate(last=Max("attempt_number"))
-        return ExamAttempt.objects.create(
-            student=student,
-            credential=credential,
-            attempt_number=(last["last"] or 0) + 1,
-            sat_on=sat_on,
-            result=result,
-            scaled_score=scaled_score,
-            override_reason=override_reason,
-            recorded_by=by,
-        )
-
-
-@attributed
-def exam_attempt_update(
-    *,
-    attempt: ExamAttempt,
-    sat_on: date,
-    result: str,
-    scaled_score: int | None,
-    by: User,
-) -> ExamAttempt:
-    """Record the result of an attempt, or correct its date or score (all three are the new
-    values). An earlier attempt (one with a later attempt after it) can be neither scheduled
-    nor passed; a scheduled attempt moved to another date is checked for readiness again."""
-    _check_result(result=result, sat_on=sat_on, scaled_score=scaled_score)
-    with transaction.atomic():
-        student = _lock_student(attempt.student)
-        attempt = ExamAttempt.objects.select_for_update().get(pk=attempt.pk)
-        others = ExamAttempt.objects.filter(student=student).exclude(pk=attempt.pk)
-        later = others.filter(
-            credential=attempt.credential, attempt_number__gt=attempt.attempt_number
-        )
-        if result in (ExamResult.SCHEDULED, ExamResult.PASSED) and later.exists():
-            raise RuleViolation(
-                f"Attempt {attempt.attempt_number} has a later attempt; it cannot be "
-                f"{ExamResult(result).label.lower()}.",
-                field="result",
-            )
-        if result == ExamResult.SCHEDULED and others.filter(result=result).exists():
-            raise NotAllowed(f"{student} already has another attempt scheduled.")
-        rescheduled = result == ExamResult.SCHEDULED and sat_on != attempt.sat_on
-        if rescheduled and not attempt.override_reason:
-            _refuse_unless_ready(student, sat_on, "", by)
-        attempt.sat_on = sat_on
-        attempt.result = result
-        attempt.scaled_score = scaled_score
-        attempt.save(update_fields=["sat_on", "result", "scaled_score"])
-        return attempt
-
-
-def exam_attempt_delete(*, attempt: ExamAttempt) -> None:
-    """Cancel a booking. A recorded result stays on record: it counts in the credential rate."""
-    if attempt.result != ExamResult.SCHEDULED:
-        raise NotAllowed("A recorded result stays on record; correct it instead of deleting it.")
-    attempt.delete()
 
 
 # -- employers ---------------------------------------------------------------------------------
@@ -202,7 +88,7 @@ def employer_create(
     contact_phone: str = "",
 ) -> Employer:
     """Keep an employer once: a name already on record (in any case) is refused."""
-    name = _required_text(name, "name", "Name the employer.")
+    name = required_text(name, "name", "Name the employer.")
     _refuse_same_name(name)
     return _save_employer(
         Employer(
@@ -218,7 +104,7 @@ def employer_create(
 def employer_update(*, employer: Employer, **fields: str) -> Employer:
     """Correct an employer's name or contacts; the name stays unique in any case."""
     if "name" in fields:
-        fields["name"] = _required_text(fields["name"], "name", "Name the employer.")
+        fields["name"] = required_text(fields["name"], "name", "Name the employer.")
         _refuse_same_name(fields["name"], exclude=employer)
     for name, value in fields.items():
         setattr(employer, name, value)
@@ -272,13 +158,13 @@ def job_application_create(
 ) -> JobApplication:
     """Record a job the student applied for; an application recorded later than it was sent
     has its status dated today, unless it is still just 'applied'."""
-    _not_in_future(applied_on, "applied_on", "The application date")
+    not_in_future(applied_on, "applied_on", "The application date")
     _check_respond_by(respond_by, applied_on)
     changed_on = applied_on if status == JobApplicationStatus.APPLIED else timezone.localdate()
     return JobApplication.objects.create(
         student=student,
         employer=employer,
-        role=_required_text(role, "role", "Name the role applied for."),
+        role=required_text(role, "role", "Name the role applied for."),
         status=status,
         applied_on=applied_on,
         status_changed_on=changed_on,
@@ -292,9 +178,9 @@ def job_application_update(*, application: JobApplication, **changes: object) ->
     with transaction.atomic():
         application = JobApplication.objects.select_for_update().get(pk=application.pk)
         if "role" in changes:
-            changes["role"] = _required_text(changes["role"], "role", "Name the role applied for.")
+            changes["role"] = required_text(changes["role"], "role", "Name the role applied for.")
         if "applied_on" in changes:
-            _not_in_future(changes["applied_on"], "applied_on", "The application date")
+            not_in_future(changes["applied_on"], "applied_on", "The application date")
         status = changes.get("status", application.status)
         if status != application.status:
             application.status_changed_on = timezone.localdate()
@@ -337,13 +223,13 @@ def placement_create(
     return JobPlacement.objects.create(
         student=student,
         employer=employer,
-        title=_required_text(title, "title", "Give the job title."),
+        title=required_text(title, "title", "Give the job title."),
         classification=classification,
         employment=employment,
         hourly_wage_cents=hourly_wage_cents,
         start_date=start_date,
         verification_method=verification_method,
-        evidence_note=_required_text(
+        evidence_note=required_text(
             evidence_note, "evidence_note", "Describe the evidence of this job."
         ),
         recorded_by=by,
@@ -356,9 +242,9 @@ def placement_update(*, placement: JobPlacement, **changes: object) -> JobPlacem
     if "hourly_wage_cents" in changes:
         _check_wage(changes["hourly_wage_cents"])
     if "title" in changes:
-        changes["title"] = _required_text(changes["title"], "title", "Give the job title.")
+        changes["title"] = required_text(changes["title"], "title", "Give the job title.")
     if "evidence_note" in changes:
-        changes["evidence_note"] = _required_text(
+        changes["evidence_note"] = required_text(
             changes["evidence_note"], "evidence_note", "Describe the evidence of this job."
         )
     with transaction.atomic():
@@ -407,8 +293,8 @@ def placements_verify(*, ids: list[int], by: User) -> int:
 
 
 def _check_unavailability(documented_on: date, evidence_note: str) -> str:
-    _not_in_future(documented_on, "documented_on", "The documentation date")
-    return _required_text(
+    not_in_future(documented_on, "documented_on", "The documentation date")
+    return required_text(
         evidence_note, "evidence_note", "Describe the evidence (ABHES requires documentation)."
     )
 
@@ -421,7 +307,7 @@ def unavailability_record(
     graduate."""
     evidence_note = _check_unavailability(documented_on, evidence_note)
     with transaction.atomic():
-        student = _lock_student(student)
+        student = lock_student(student)
         if student.stage != StudentStage.GRADUATED:
             raise RuleViolation(
                 "Only a graduate can be recorded as unavailable for employment.", field="student"

@@ -45,6 +45,7 @@ from careers.api.serializers import (
     UnavailabilitySerializer,
     UnavailabilityUpdateSerializer,
 )
+from careers.exams import exam_attempt_create, exam_attempt_delete, exam_attempt_update
 from careers.models import Employer, ExamAttempt, JobApplication, JobPlacement, Unavailability
 from careers.selectors import (
     exam_attempts,
@@ -58,9 +59,6 @@ from careers.services import (
     employer_create,
     employer_from_site,
     employer_update,
-    exam_attempt_create,
-    exam_attempt_delete,
-    exam_attempt_update,
     job_application_create,
     job_application_update,
     placement_create,

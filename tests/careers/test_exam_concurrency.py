@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from backend.errors import NotAllowed
+from careers.exams import exam_attempt_create
 from careers.models import ExamAttempt, ExamResult
-from careers.services import exam_attempt_create
 from enrollment.models import Student
 from tests.concurrency import at_once
 from tests.conftest import with_role
