@@ -107,18 +107,6 @@ def waitlist(cohort: Cohort) -> QuerySet[Application]:
     )
 
 
-def waitlist_position(application: Application) -> int | None:
-    if application.status != Status.WAITLISTED:
-        return None
-    ahead = Application.objects.filter(
-        Q(submitted_at__lt=application.submitted_at)
-        | Q(submitted_at=application.submitted_at, id__lt=application.id),
-        cohort_id=application.cohort_id,
-        status=Status.WAITLISTED,
-    )
-    return ahead.count() + 1
-
-
 def applications_with_positions(applications: QuerySet[Application]) -> QuerySet[Application]:
     """Applications with `waitlist_position` (null unless waitlisted), in one query."""
     ahead = (
