@@ -6,6 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from accounts.models import Role
+from accounts.selectors import users_with_role
 from backend.admin import AuditedAdmin
 from backend.errors import DomainError
 from enrollment.models import (
@@ -65,6 +67,15 @@ class CohortAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Cohort]:
         return cohorts_with_counts(super().get_queryset(request))
+
+    def formfield_for_manytomany(
+        self, db_field: object, request: HttpRequest, **kwargs: object
+    ) -> forms.Field:
+        """The cohort's coaches are picked among active coaches only: new students are given
+        the least-loaded of them."""
+        if db_field.name == "coaches":
+            kwargs["queryset"] = users_with_role(Role.COACH)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: Cohort | None = None
