@@ -125,6 +125,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/start/"
+# A form posted without its CSRF token (expired, cookies blocked) gets the site's own page.
+CSRF_FAILURE_VIEW = "backend.error_pages.csrf_failure"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = envstr("TIME_ZONE", "America/New_York")

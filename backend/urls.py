@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -6,7 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts import views as account_views
 from accounts.api.views import TokenView
-from backend.api import LoginRateThrottle, not_found
+from backend.api import LoginRateThrottle
 from backend.throttles import throttled
 from careers.api.reports import OutcomeReportViewSet
 from careers.api.views import (
@@ -82,11 +83,19 @@ urlpatterns = [
     path(
         "login/",
         throttled(LoginRateThrottle, methods=("POST",))(
-            auth_views.LoginView.as_view(redirect_authenticated_user=True)
+            # The school's name, not the host's, which LoginView (and LogoutView) would put in
+            # `site_name`.
+            auth_views.LoginView.as_view(
+                redirect_authenticated_user=True, extra_context={"site_name": settings.SITE_NAME}
+            )
         ),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "logout/",
+        auth_views.LogoutView.as_view(extra_context={"site_name": settings.SITE_NAME}),
+        name="logout",
+    ),
     path("start/", account_views.start, name="start"),
     path(
         "reset/<uidb64>/<token>/",
@@ -113,4 +122,7 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
 ]
 
-handler404 = not_found
+handler400 = "backend.error_pages.bad_request"
+handler403 = "backend.error_pages.permission_denied"
+handler404 = "backend.error_pages.not_found"
+handler500 = "backend.error_pages.server_error"
