@@ -225,7 +225,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "backend.schema.Schema",
     "EXCEPTION_HANDLER": "backend.api.exception_handler",
     # Counted in the default cache: Redis when REDIS_URL is set, so every process shares them.
-    "DEFAULT_THROTTLE_RATES": {"apply": APPLY_RATE, "login": "10/minute", "token": ANON_RATE},
+    "DEFAULT_THROTTLE_RATES": {
+        "apply": APPLY_RATE,
+        "login": "10/minute",
+        "token": ANON_RATE,
+        "password_reset": "5/hour",
+    },
     # How many proxies stand in front; only then is X-Forwarded-For believed.
     "NUM_PROXIES": envint("TRUSTED_PROXIES", 0, minimum=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
