@@ -15,6 +15,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env")
 
 DEBUG = envbool("DEBUG", True)
+# `make run` (backend/launcher.py): debugging off, but served over plain HTTP on this machine, so
+# none of production's HTTPS settings, and static files straight from the apps' folders.
+DEMO = envbool("DEMO", False)
 SECRET_KEY = envstr("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -144,12 +147,14 @@ STORAGES = {
     # (and the test suite) reads the apps' folders as they are.
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
+        if DEBUG or DEMO
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-if DEBUG:
+if DEBUG or DEMO:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every start without it
+# The demo serves static files from the apps' folders, with no `collectstatic` step.
+WHITENOISE_USE_FINDERS = DEBUG or DEMO
 # Exported PDFs (Django storage); served only through views that check who asks, never as MEDIA_URL.
 MEDIA_ROOT = envstr("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
 
@@ -260,7 +265,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Production hardening: `manage.py check --deploy` is clean with DEBUG=0.
-if not DEBUG:
+if not DEBUG and not DEMO:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
