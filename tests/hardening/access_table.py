@@ -149,6 +149,7 @@ PAGES = {
     ("POST", "/me/logs/{kind}/{id}/answer/"): "login login 409 404 404 404 404 404",
     ("GET", "/me/procedures/"): "login login 405 405 405 405 405 405",
     ("POST", "/me/procedures/"): "login login 400 400 404 404 404 404",
+    ("GET", "/programs/{slug}/"): "200 200 200 200 200 200 200 200",
     ("GET", "/reports/outcomes.csv"): "login login 403 403 403 403 403 200",
     ("GET", "/reports/outcomes/"): "login login 403 403 403 403 403 200",
     ("GET", "/reports/outcomes/students/"): "login login 403 403 403 403 403 400",
