@@ -61,6 +61,7 @@ router.register("reports/outcomes", OutcomeReportViewSet, basename="outcome-repo
 
 urlpatterns = [
     path("", enrollment_views.home, name="home"),
+    path("programs/<slug:slug>/", enrollment_views.program_page, name="program"),
     path("apply/<slug:slug>/", enrollment_views.apply, name="apply"),
     path("status/<slug:token>/", enrollment_views.status, name="status"),
     # Decline and withdraw ask once more (GET) before they act (POST), at the same address.

@@ -152,6 +152,7 @@ PAGES = {
     ("GET", "/password-reset/"): "200 200 200 200 200 200 200 200",
     ("POST", "/password-reset/"): "200 200 200 200 200 200 200 200",
     ("GET", "/password-reset/sent/"): "200 200 200 200 200 200 200 200",
+    ("GET", "/programs/{slug}/"): "200 200 200 200 200 200 200 200",
     ("GET", "/reports/outcomes.csv"): "login login 403 403 403 403 403 200",
     ("GET", "/reports/outcomes/"): "login login 403 403 403 403 403 200",
     ("GET", "/reports/outcomes/students/"): "login login 403 403 403 403 403 400",
