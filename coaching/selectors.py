@@ -3,6 +3,7 @@
 Everything a flag needs is annotated onto the students in one query, so a caseload of 10 or 150
 costs the same queries; the flags are then read from each row in Python."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from functools import cache
@@ -52,6 +53,17 @@ FLAG_LABELS = {
     FlagCode.FAILED_EXAM: "Failed exam, no retake scheduled",
     FlagCode.DOCUMENT_EXPIRING: f"Document expiring within {DOCUMENT_DAYS} days",
 }
+
+
+# Most urgent first: an answer or an exam due within days, then what stops clinical work or the
+# credential, then what drifts.
+FLAG_URGENCY = (
+    FlagCode.DEADLINE_SOON,
+    FlagCode.DOCUMENT_EXPIRING,
+    FlagCode.FAILED_EXAM,
+    FlagCode.BEHIND_PACE,
+    FlagCode.NO_CONTACT,
+)
 
 
 class Flag(NamedTuple):
@@ -141,15 +153,19 @@ def _with_standing_facts() -> QuerySet[Student]:
     )
 
 
-def _next_expiry(at: "Horizon") -> Subquery:
-    """The first expiry within the window of a compliance document that no later one of its kind
-    outlasts."""
+def _expiring(documents: QuerySet[ComplianceDocument], at: "Horizon") -> QuerySet:
+    """The documents that expire within the window (or have expired) and that no later one of
+    their kind outlasts: what the document flag is about."""
     renewed = ComplianceDocument.objects.filter(
         student=OuterRef("student"), kind=OuterRef("kind")
     ).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=at.document_by))
-    expiring = ComplianceDocument.objects.filter(
-        student=OuterRef("pk"), expires_on__lte=at.document_by
-    ).filter(~Exists(renewed))
+    return documents.filter(expires_on__lte=at.document_by).filter(~Exists(renewed))
+
+
+def _next_expiry(at: "Horizon") -> Subquery:
+    """The first expiry within the window of a compliance document that no later one of its kind
+    outlasts."""
+    expiring = _expiring(ComplianceDocument.objects.filter(student=OuterRef("pk")), at)
     return Subquery(expiring.order_by("expires_on").values("expires_on")[:1])
 
 
@@ -243,6 +259,48 @@ def caseload(students: QuerySet[Student], now: datetime | None = None) -> list[C
     rows = [CaseloadRow(student, flags[student.pk]) for student in students]
     rows.sort(key=lambda row: -len(row.flags))  # stable
     return rows
+
+
+def most_urgent_first(row: CaseloadRow) -> tuple[int, int]:
+    """A sort key: the row's most urgent flag, then the number of its flags (none last)."""
+    ranks = [FLAG_URGENCY.index(flag.code) for flag in row.flags]
+    return (min(ranks, default=len(FLAG_URGENCY)), -len(ranks))
+
+
+def expiring_documents(
+    students: Iterable[Student], now: datetime | None = None
+) -> dict[int, list[ComplianceDocument]]:
+    """The documents behind each student's document flag, the latest of each kind, soonest
+    first, in one query."""
+    at = Horizon.at(now or timezone.now())
+    documents = ComplianceDocument.objects.filter(student__in=[s.pk for s in students])
+    latest: dict[tuple[int, str], ComplianceDocument] = {}
+    for document in _expiring(documents, at).order_by("expires_on", "pk"):
+        latest[document.student_id, document.kind] = document  # a later one of a kind wins
+    named: dict[int, list[ComplianceDocument]] = {}
+    for document in sorted(latest.values(), key=lambda d: (d.expires_on, d.kind)):
+        named.setdefault(document.student_id, []).append(document)
+    return named
+
+
+def name_documents(
+    flags: list[Flag], documents: list[ComplianceDocument], today: date | None = None
+) -> list[Flag]:
+    """The flags with the document flag's reason naming each document ("TB test expires on
+    12 March."); the others as they were."""
+    if not documents:
+        return flags
+    today = today or timezone.localdate()
+    said = []
+    for document in documents:
+        verb = "expired" if document.expires_on < today else "expires"
+        year = f" {document.expires_on.year}" if document.expires_on.year != today.year else ""
+        said.append(f"{document.get_kind_display()} {verb} on {document.expires_on:%-d %B}{year}")
+    reason = "; ".join(said) + "."
+    return [
+        flag._replace(reason=reason) if flag.code == FlagCode.DOCUMENT_EXPIRING else flag
+        for flag in flags
+    ]
 
 
 def student_messages(student: Student) -> QuerySet[Message]:
