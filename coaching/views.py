@@ -29,7 +29,8 @@ def coach(request: HttpRequest) -> HttpResponse:
     students = visible_students(user)
     cohorts = sorted({(s.cohort_id, str(s.cohort)) for s in students}, key=lambda c: c[1])
     form = CaseloadFilterForm(request.GET or None, cohorts=cohorts)
-    wanted = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # a choice that is not valid is shown with its error; the others apply
+    wanted = getattr(form, "cleaned_data", {})
     if wanted.get("cohort"):
         students = students.filter(cohort_id=wanted["cohort"])
     if wanted.get("stage"):

@@ -88,6 +88,17 @@ def test_the_search_finds_students_by_any_part_of_their_name(coach, pupil) -> No
     assert "No student matches these filters." in nobody
 
 
+def test_a_choice_that_is_not_one_is_shown_and_the_search_still_applies(coach, pupil) -> None:
+    pupil("Jordan", "Reyes")
+    pupil("Sam", "Lee")
+
+    response = signed_in(coach).get("/coach/", {"q": "reyes", "sort": "loudest"})
+
+    assert response.status_code == 200
+    assert names(response.content.decode()) == ["Jordan Reyes"]
+    assert "Select a valid choice." in response.content.decode()
+
+
 def test_most_urgent_first_puts_a_deadline_before_a_failed_exam_before_silence(
     coach, pupil
 ) -> None:
