@@ -155,8 +155,8 @@ class JobApplicationUpdateForm(forms.Form):
 class PlacementForm(forms.Form):
     employer = EmployerField()
     title = _text("Job title", "the job title", 150)
-    classification = forms.ChoiceField(label="Field", choices=Classification.choices)
-    employment = forms.ChoiceField(label="Hours", choices=Employment.choices)
+    classification = forms.ChoiceField(label="Field of work", choices=Classification.choices)
+    employment = forms.ChoiceField(label="Full or part time", choices=Employment.choices)
     hourly_wage = forms.DecimalField(
         label="Hourly wage in dollars",
         min_value=Decimal("0.01"),
@@ -173,9 +173,15 @@ class PlacementForm(forms.Form):
         },
     )
     start_date = _date("Start date", "the start date")
-    verification_method = forms.ChoiceField(label="How we know", choices=Verification.choices)
+    verification_method = forms.ChoiceField(
+        label="How the school knows", choices=Verification.choices
+    )
     evidence_note = _text(
-        "Evidence", "the evidence", 4000, widget=forms.Textarea(attrs={"rows": 2})
+        "Evidence",
+        "the evidence",
+        4000,
+        help_text='What was seen or said, and when: "Offer letter seen on 2 March".',
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def clean_hourly_wage(self) -> int:
@@ -193,6 +199,7 @@ class SessionCloseForm(forms.Form):
         "what came out of the session",
         4000,
         required=False,
+        help_text="What came out of it; needed when it was held.",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     next_step = _text("Next step", "the next step", 300, required=False)

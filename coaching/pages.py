@@ -166,6 +166,10 @@ def render_student(
     today = timezone.localdate()
     passed = any(a.result == ExamResult.PASSED for a in attempts)
     sessions = CoachingSession.objects.filter(student=student).order_by("-starts_at")
+    readiness = None if scheduled or passed else exam_readiness(student)
+    exam_form = form("exam", ExamBookingForm)
+    if readiness and readiness.ready and not exam_form.is_bound:
+        del exam_form.fields["override_reason"]  # nothing to override
     notices = list(messages.get_messages(request))
     context = {
         "student": student,
@@ -177,8 +181,8 @@ def render_student(
         # A result is recorded from the exam's day on.
         "sat": scheduled is not None and scheduled.sat_on <= today,
         "passed": passed,
-        "readiness": None if scheduled or passed else exam_readiness(student),
-        "exam_form": form("exam", ExamBookingForm),
+        "readiness": readiness,
+        "exam_form": exam_form,
         "result_form": form("result", ExamResultForm),
         "applications": [
             (

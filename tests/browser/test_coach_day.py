@@ -123,6 +123,7 @@ def test_a_coach_finds_a_student_books_the_retake_and_records_an_offer(
     page.wait_for_load_state()
     attention = page.locator("section[aria-labelledby=attention-title]")
     expect(attention).to_contain_text("Failed the exam; no retake is booked.")
+    look(page, tmp_path, "student", size)
     attention.get_by_role("link", name="Book the retake").click()
     retake_on = timezone.localdate() + timedelta(days=30)
     page.get_by_label("Exam date").fill(retake_on.isoformat())
