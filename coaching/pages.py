@@ -29,13 +29,7 @@ from coaching.forms import (
     SessionForm,
 )
 from coaching.models import CoachingSession, CoachNote, SessionStatus
-from coaching.selectors import (
-    FlagCode,
-    expiring_documents,
-    name_documents,
-    risk_flags,
-    student_messages,
-)
+from coaching.selectors import FlagCode, risk_flags, student_messages
 from coaching.services import student_address
 from enrollment.models import Student, StudentEvent
 from externships.models import log_kind
@@ -159,8 +153,6 @@ def render_student(
     user = request.user
     now = timezone.now()
     flags = risk_flags(Student.objects.filter(pk=student.pk))[student.pk]
-    if any(flag.code == FlagCode.DOCUMENT_EXPIRING for flag in flags):
-        flags = name_documents(flags, expiring_documents([student]).get(student.pk, []))
     attempts = list(exam_attempts(user).filter(student=student).order_by("attempt_number"))
     scheduled = next((a for a in attempts if a.result == ExamResult.SCHEDULED), None)
     today = timezone.localdate()

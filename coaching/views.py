@@ -16,7 +16,7 @@ from coaching.caseload import PAGE_SIZE, Sort, bars, named, sort_rows
 from coaching.forms import CaseloadFilterForm, MessageForm, NoteForm, SessionForm
 from coaching.models import CoachingSession
 from coaching.pages import bound, caseload_student, done, refuse, render_student, staff
-from coaching.selectors import FlagCode, caseload, expiring_documents, name_documents
+from coaching.selectors import caseload
 from coaching.services import message_student, note_add, session_schedule
 from externships.selectors import progress_for, visible_students
 
@@ -45,21 +45,8 @@ def coach(request: HttpRequest) -> HttpResponse:
     page = Paginator(sort_rows(rows, sort, progress), PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
     progress = progress or progress_for([row.student for row in shown])
-    flagged = [
-        row.student
-        for row in shown
-        if any(flag.code == FlagCode.DOCUMENT_EXPIRING for flag in row.flags)
-    ]
-    documents = expiring_documents(flagged) if flagged else {}
     context = {
-        "rows": [
-            (
-                name_documents(row.flags, documents.get(row.student.pk, [])),
-                row.student,
-                bars(progress[row.student.pk]),
-            )
-            for row in shown
-        ],
+        "rows": [(row.flags, row.student, bars(progress[row.student.pk])) for row in shown],
         "page": page,
         "form": form,
         "feed_url": request.build_absolute_uri(reverse("coach-feed", args=[feed_token(user)])),

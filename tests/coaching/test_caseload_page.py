@@ -202,8 +202,7 @@ def test_the_document_flag_names_the_document_and_its_date(coach, pupil) -> None
     )
 
     client = signed_in(coach)
-    said = f"TB test expires on {soon.day} {soon:%B}"
-    said += f" {soon.year}." if soon.year != timezone.localdate().year else "."
+    said = f"TB test expires on {soon:%b} {soon.day}."
     assert said in client.get("/coach/").content.decode()
     assert said in client.get(f"/coach/students/{student.pk}/").content.decode()
 
@@ -228,9 +227,9 @@ def _flagged_caseload(pupil, first: int, count: int) -> None:
 @pytest.mark.parametrize("sort", ["urgent", "name", "progress"])
 def test_the_page_reads_as_many_queries_for_3_students_as_for_40(coach, pupil, sort) -> None:
     # 9 queries: the session, its user and their roles; the caseload (its cohorts, and its rows,
-    # read once); the flags' facts; the requirements and the evidence of the page's students
-    # (of every student when sorting by progress); the documents to name; the header's
-    # "is this user a student" question.
+    # read once); the flags' two (documents running out, the other facts); the requirements and
+    # the evidence of the page's students (of every student when sorting by progress); the
+    # header's "is this user a student" question.
     client = signed_in(coach)
     _flagged_caseload(pupil, 0, 3)
     with CaptureQueriesContext(connection) as few:
