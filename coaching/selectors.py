@@ -57,6 +57,17 @@ FLAG_LABELS = {
 }
 
 
+# Most urgent first: an answer or an exam due within days, then what stops clinical work or the
+# credential, then what drifts.
+FLAG_URGENCY = (
+    FlagCode.DEADLINE_SOON,
+    FlagCode.DOCUMENT_EXPIRING,
+    FlagCode.FAILED_EXAM,
+    FlagCode.BEHIND_PACE,
+    FlagCode.NO_CONTACT,
+)
+
+
 # A flag's reason is worded only when it is shown: the caseload flags every student to sort them
 # all, then shows one page.
 reason = lazy(str.format, str)
@@ -253,6 +264,12 @@ def caseload(students: QuerySet[Student], now: datetime | None = None) -> list[C
     rows = [CaseloadRow(student, flags[student.pk]) for student in students]
     rows.sort(key=lambda row: -len(row.flags))  # stable
     return rows
+
+
+def most_urgent_first(row: CaseloadRow) -> tuple[int, int]:
+    """A sort key: the row's most urgent flag, then the number of its flags (none last)."""
+    ranks = [FLAG_URGENCY.index(flag.code) for flag in row.flags]
+    return (min(ranks, default=len(FLAG_URGENCY)), -len(ranks))
 
 
 def student_messages(student: Student) -> QuerySet[Message]:

@@ -57,6 +57,9 @@ def page_url(path: str, world: World) -> str:
         "{code}": FORGED,
         "{uidb64}": "MQ",
         "{verb}": "accept",
+        "{attempt}": str(world.ids["exam-attempts"]),
+        "{application}": str(world.ids["job-applications"]),
+        "{session}": str(world.ids["coaching-sessions"]),
     }
     for placeholder, value in values.items():
         path = path.replace(placeholder, value)
@@ -67,6 +70,7 @@ def page_url(path: str, world: World) -> str:
 def page_body(path: str, world: World) -> dict[str, object]:
     log = f"hour-{world.hour_log.pk}"
     starts = (timezone.localtime() + timedelta(days=4)).replace(hour=10, minute=0)
+    today = timezone.localdate()
     return {
         "/review/{kind}/{id}/": {f"{log}-decision": "approved"},
         "/review/approve/": {"hour": [world.hour_log.pk]},
@@ -78,18 +82,46 @@ def page_body(path: str, world: World) -> dict[str, object]:
             "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
             "duration_minutes": 30,
         },
+        "/coach/students/{id}/exam/": {
+            "sat_on": str(today + timedelta(days=30)),
+            "override_reason": "Retake approved by the program director.",
+        },
+        "/coach/students/{id}/exam/{attempt}/": {"result": "failed", "scaled_score": 340},
+        "/coach/students/{id}/jobs/": {
+            "employer": "Eastside Clinic",
+            "role": "Medical assistant",
+            "applied_on": str(today),
+            "status": "offered",
+            "respond_by": str(today + timedelta(days=3)),
+        },
+        "/coach/students/{id}/jobs/{application}/": {"status": "interviewing"},
+        "/coach/students/{id}/placements/": {
+            "employer": "Eastside Clinic",
+            "title": "Medical assistant",
+            "classification": "in_field",
+            "employment": "full_time",
+            "hourly_wage": "19.50",
+            "start_date": str(today),
+            "verification_method": "offer_letter",
+            "evidence_note": "Offer letter seen.",
+        },
+        "/coach/students/{id}/sessions/{session}/": {"status": "held", "outcome": "Good."},
     }.get(path, {})
 
 
 def fingerprint(world: World) -> tuple[object, ...]:
     """What a page could change about Avery: the pending log's status, notes, sessions and the
-    messages sent to them."""
+    messages sent to them, exam attempts, job applications and placements."""
     log = type(world.hour_log).objects.get(pk=world.hour_log.pk)
+    student = world.student
     return (
         log.status,
-        world.student.coach_notes.count(),
-        world.student.coaching_sessions.count(),
-        Message.objects.filter(recipient=world.student.user).count(),
+        student.coach_notes.count(),
+        list(student.coaching_sessions.values_list("status", "outcome")),
+        Message.objects.filter(recipient=student.user).count(),
+        list(student.exam_attempts.values_list("result", "scaled_score")),
+        list(student.job_applications.values_list("status", "respond_by")),
+        student.placements.count(),
     )
 
 
