@@ -93,7 +93,7 @@ def externship_create(
             student=Student.objects.select_for_update().get(pk=student.pk),
             to_stage=StudentStage.EXTERNSHIP,
             actor=by,
-            reason=f"Placed at {site.name}, {starts_on:%-d %B %Y} to {ends_on:%-d %B %Y}.",
+            reason=f"Placed at {site.name}, {starts_on:%B %-d, %Y} to {ends_on:%B %-d, %Y}.",
         )
         return externship
 
