@@ -118,7 +118,7 @@ def test_an_exam_date_that_is_not_a_date_is_refused_beside_the_field(coach, lear
 
     assert response.status_code == 400
     page = response.content.decode()
-    assert '<a href="#exam-sat_on">Enter the exam date as a date, like 12 March 2026.</a>' in page
+    assert '<a href="#exam-sat_on">Enter the exam date as a date, like March 12, 2026.</a>' in page
     assert 'id="exam-sat_on_error"' in page
     assert ExamAttempt.objects.filter(student=learner).count() == 1
 
