@@ -99,11 +99,13 @@ class ProcedureLogForm(ServiceErrorsMixin, forms.Form):
         self.loggable = loggable_for(student)
         kinds = self.loggable.kinds
         self.fields["kind"].choices = [(kind, ProcedureKind(kind).label) for kind in kinds]
+        if kinds == (ProcedureKind.COMPETENCY,):  # a checklist and nothing else to log
+            self.fields["competency"].label = "Competency"
+            self.fields["competency"].choices = [("", "Choose a competency")]
+        elif ProcedureKind.COMPETENCY in kinds:
+            self.fields["competency"].choices = [("", "Not a competency log")]
         if ProcedureKind.COMPETENCY in kinds:
-            self.fields["competency"].choices = [
-                ("", "Not a competency log"),
-                *((item, item) for item in self.loggable.competencies),
-            ]
+            self.fields["competency"].choices += [(c, c) for c in self.loggable.competencies]
         else:
             del self.fields["competency"]
         if ProcedureKind.SURGICAL_CASE not in kinds:

@@ -202,8 +202,11 @@ class ClinicalLog(models.Model):
 class HourLog(ClinicalLog):
     start_time = models.TimeField()
     end_time = models.TimeField()
+    # A database default too: the demo's bulk loader inserts rows without this column.
     ends_next_day = models.BooleanField(
-        default=False, help_text="An overnight shift: the end time is on the day after `date`."
+        default=False,
+        db_default=False,
+        help_text="An overnight shift: the end time is on the day after `date`.",
     )
     break_minutes = models.PositiveSmallIntegerField(
         default=0, validators=[MaxValueValidator(8 * 60)]

@@ -227,6 +227,56 @@ def test_me_shows_the_active_externship_and_both_log_forms(alex: Student) -> Non
         assert f'id="id_procedures_{field}"' not in html
 
 
+def test_an_hours_only_edition_offers_no_procedure_and_says_why(alex: Student) -> None:
+    Requirement.objects.filter(kind="procedures").delete()
+
+    html = text_of(signed_in(alex.user).get("/me/"))
+
+    assert (
+        "Your program's requirements (NHA CPT 2024) count hours only, so there is no procedure "
+        "to log."
+    ) in html
+    assert 'id="id_procedures_kind"' not in html
+    assert "Log procedures" not in html
+    assert 'id="id_hours_start_time"' in html
+
+
+def test_a_competency_is_chosen_from_the_checklist_never_typed(alex: Student) -> None:
+    Requirement.objects.create(
+        requirement_set=alex.requirement_set,
+        kind="competencies",
+        label="Competency checklist",
+        params={"items": ["Vital signs", "Injections"]},
+        position=2,
+    )
+    client = signed_in(alex.user)
+    html = text_of(client.get("/me/"))
+    competency = re.search(r'<select name="competency"[^>]*>(.*?)</select>', html).group(1)
+    assert re.findall(r'<option value="([^"]*)"', competency) == ["", "Vital signs", "Injections"]
+    day = (today() - timedelta(days=1)).isoformat()
+
+    typed = client.post(
+        "/me/procedures/",
+        {"date": day, "kind": "competency", "count": "1", "competency": "Juggling"},
+    )
+    chosen = client.post(
+        "/me/procedures/",
+        {
+            "date": day,
+            "kind": "competency",
+            "count": "1",
+            "successful": "on",
+            "competency": "Injections",
+        },
+    )
+
+    assert typed.status_code == 400
+    assert "Select a valid choice." in error_of(typed.content.decode(), "id_procedures_competency")
+    assert chosen.status_code == 302
+    assert chosen.url == "/me/#log-procedures"
+    assert ProcedureLog.objects.get().competency == "Injections"
+
+
 def test_a_student_logs_a_shift_and_it_waits_for_the_supervisor(alex: Student) -> None:
     client = signed_in(alex.user)
     day = today() - timedelta(days=3)
