@@ -820,8 +820,12 @@ def test_the_coach_sees_their_caseload_with_what_each_student_is_missing(
     html = text_of(signed_in(coach).get("/coach/"))
 
     assert f'<a href="/coach/students/{alex.pk}/">Alex Rivera</a>' in html
-    assert "Externship hours: 152 hours to go" in html
-    assert "Successful venipunctures: 30 venipunctures to go" in html
+    # One bar per requirement, read out in words.
+    assert 'aria-label="Externship hours: 8 of 160 hours; 152 hours to go"' in html
+    assert (
+        'aria-label="Successful venipunctures: 0 of 30 venipunctures; 30 venipunctures to go"'
+        in html
+    )
     assert "Blake" not in html
 
 
@@ -837,7 +841,8 @@ def test_a_student_who_met_every_requirement_shows_complete(
 
     html = text_of(signed_in(coach).get("/coach/"))
 
-    assert '<span class="badge badge-complete">Complete</span>' in html
+    assert 'aria-label="Externship hours: 8 of 8 hours; done"' in html
+    assert 'aria-label="Successful venipunctures: 3 of 3 venipunctures; done"' in html
     assert "to go" not in html
 
 
