@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import transaction
+from django.db.models import Q
 from django.test import Client
 from django.utils import timezone
 
@@ -45,6 +46,8 @@ def page_url(path: str, world: World) -> str:
     ids = {
         "/coach/students/": world.student.pk,
         "/coach/sessions/": world.ids["coaching-sessions"],
+        "/coach/availability/": world.ids["open-slots"],
+        "/me/sessions/": world.ids["coaching-sessions"],
         "/me/logs/": world.hour_log.pk,
         "/review/": world.hour_log.pk,
     }
@@ -78,18 +81,29 @@ def page_body(path: str, world: World) -> dict[str, object]:
             "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
             "duration_minutes": 30,
         },
+        "/me/sessions/": {"kind": "check_in", "slot": world.ids["open-slots"]},
+        "/me/sessions/{id}/move/": {"slot": world.ids["open-slots"]},
+        "/me/coach/messages/": {"body": "Can we talk about my externship?"},
+        "/coach/availability/": {
+            "day": (starts + timedelta(days=1)).date().isoformat(),
+            "start": "15:00",
+            "duration_minutes": 30,
+            "count": 2,
+            "weeks": 1,
+        },
     }.get(path, {})
 
 
 def fingerprint(world: World) -> tuple[object, ...]:
-    """What a page could change about Avery: the pending log's status, notes, sessions and the
-    messages sent to them."""
+    """What a page could change about Avery: the pending log's status, notes, sessions (their
+    times and states) and the messages sent to them or by them."""
     log = type(world.hour_log).objects.get(pk=world.hour_log.pk)
+    user = world.student.user
     return (
         log.status,
         world.student.coach_notes.count(),
-        world.student.coaching_sessions.count(),
-        Message.objects.filter(recipient=world.student.user).count(),
+        list(world.student.coaching_sessions.order_by("pk").values_list("starts_at", "status")),
+        Message.objects.filter(Q(recipient=user) | Q(sender=user)).count(),
     )
 
 
