@@ -1,6 +1,8 @@
 """The coach's free times, `/coach/availability/`: offer times that their students book from
 their own page (`/me/`), and remove those nobody has booked."""
 
+from itertools import groupby
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,7 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role, User
 from backend.errors import DomainError
 from backend.notices import notices
-from coaching.booking import BOOKING_HORIZON, coach_slots, slot_remove, slots_add
+from coaching.booking import BOOKING_HORIZON, CoachSlot, coach_slots, slot_remove, slots_add
 from coaching.forms import FreeTimesForm
 from coaching.models import OpenSlot
 
@@ -30,10 +32,15 @@ def _keeper(request: HttpRequest) -> User:
     return request.user
 
 
+def _day(row: CoachSlot) -> str:
+    return dateformat.format(timezone.localtime(row.slot.starts_at), "l, F j")
+
+
 def _render(request: HttpRequest, form: FreeTimesForm, status: int = 200) -> HttpResponse:
     by_part = notices(request)
+    rows = coach_slots(request.user.pk)
     context = {
-        "rows": coach_slots(request.user.pk),
+        "days": [(day, list(times)) for day, times in groupby(rows, key=_day)],
         "form": form,
         "horizon_weeks": BOOKING_HORIZON.days // 7,
         "notices": by_part,
@@ -65,7 +72,8 @@ def availability(request: HttpRequest) -> HttpResponse:
             first = dateformat.format(timezone.localtime(added[0].starts_at), "l, F j, g:i a")
             messages.success(
                 request,
-                f"Offered {len(added)} free time{pluralize(len(added))}, from {first}.",
+                f"Offered {len(added)} free time{pluralize(len(added))} from {first} on; "
+                "your students can book them now.",
                 extra_tags="times",
             )
             return redirect(f"{reverse('coach-availability')}#times")
@@ -83,5 +91,5 @@ def availability_remove(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message, extra_tags="times")
     else:
         when = dateformat.format(timezone.localtime(slot.starts_at), "l, F j, g:i a")
-        messages.success(request, f"Removed the free time on {when}.", extra_tags="times")
+        messages.success(request, f"The free time on {when} is removed.", extra_tags="times")
     return redirect(f"{reverse('coach-availability')}#times")

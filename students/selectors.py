@@ -188,7 +188,7 @@ def attention(home: Home) -> list[str]:
         session = home.upcoming[0]
         when = dateformat.format(timezone.localtime(session.starts_at), r"l, F j \a\t g:i a")
         notes.append(
-            f"Next coaching session: {session.get_kind_display().lower()} with "
-            f"{session.coach} on {when}."
+            f"Next coaching session: {when}, {session.get_kind_display().lower()} with "
+            f"{session.coach}."
         )
     return notes

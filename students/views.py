@@ -84,7 +84,7 @@ def session_book(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 f"Booked: {session.get_kind_display().lower()} with {session.coach} on "
-                f"{_when(session)}. {session.coach.get_short_name()} has been told.",
+                f"{_when(session)}; {session.coach.get_short_name()} has been told.",
                 extra_tags="coaching",
             )
             return _at("coaching")
@@ -108,7 +108,8 @@ def session_move_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Move a session to another of the coach's free times: the times (GET), then the move
     (POST, at the same address)."""
     _student, session = _own_session(request, pk)
-    slots = free_slots(session.coach_id, moving=session.pk)
+    others = free_slots(session.coach_id, moving=session.pk)
+    slots = [slot for slot in others if slot.starts_at != session.starts_at]
     form = SlotForm(request.POST if request.method == "POST" else None, slots=slots)
     status = 200
     if request.method == "POST":
@@ -124,7 +125,7 @@ def session_move_page(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"Moved: your {moved.get_kind_display().lower()} is now on {_when(moved)}. "
+                    f"Moved: your {moved.get_kind_display().lower()} is now on {_when(moved)}; "
                     f"{session.coach.get_short_name()} has been told.",
                     extra_tags="coaching",
                 )
@@ -145,7 +146,7 @@ def session_cancel_page(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Cancelled: your {session.get_kind_display().lower()} on {_when(session)}. "
+                f"Cancelled: your {session.get_kind_display().lower()} on {_when(session)}; "
                 f"{session.coach.get_short_name()} has been told.",
                 extra_tags="coaching",
             )

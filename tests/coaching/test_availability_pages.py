@@ -72,7 +72,7 @@ def test_a_coach_offers_back_to_back_times_and_lands_on_the_list_with_the_messag
 
     html = client.get(response.url).content.decode()
     times = html[html.index('id="times"') :]
-    assert "Offered 8 free times, from " in unescape(times)
+    assert "Offered 8 free times from " in unescape(times)
     assert times.count("Remove<span") == 8
 
 
