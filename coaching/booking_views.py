@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role, User
 from backend.errors import DomainError
-from backend.notices import notices
 from coaching.booking import BOOKING_HORIZON, CoachSlot, coach_slots, slot_remove, slots_add
 from coaching.forms import FreeTimesForm
 from coaching.models import OpenSlot
@@ -37,14 +36,11 @@ def _day(row: CoachSlot) -> str:
 
 
 def _render(request: HttpRequest, form: FreeTimesForm, status: int = 200) -> HttpResponse:
-    by_part = notices(request)
     rows = coach_slots(request.user.pk)
     context = {
         "days": [(day, list(times)) for day, times in groupby(rows, key=_day)],
         "form": form,
         "horizon_weeks": BOOKING_HORIZON.days // 7,
-        "notices": by_part,
-        "messages": by_part[""],
     }
     return render(request, "coaching/availability.html", context, status=status)
 

@@ -30,6 +30,7 @@ from externships.models import (
 from externships.review_links import review_link_open
 from externships.selectors import (
     active_externship,
+    progress_for,
     student_logs,
     visible_students,
 )
@@ -105,15 +106,16 @@ def _rejected(student: Student, model: type[HourLog] | type[ProcedureLog]) -> Qu
     return model.objects.filter(externship__student=student, status=LogStatus.REJECTED)
 
 
-def log_section(student: Student, forms: Forms) -> dict[str, object]:
-    """What the log forms and the list of logs show: on the student's home (students/views.py)
-    and on the page below, which comes back with a form's errors."""
+def me_context(student: Student, forms: Forms) -> dict[str, object]:
+    """What the student's progress, log forms and logs show: on their home, `/me/`
+    (students/views.py), and on this app's page below, which comes back with a form's errors."""
     rows = _logs(student)
     for row in rows:
         if row.log.status == LogStatus.NEEDS_INFO:
             row.form = forms.rows.get(row.prefix) or AnswerForm(prefix=row.prefix)
     return {
         "student": student,
+        "progress": progress_for([student])[student.pk],
         "externship": active_externship(student),
         "hour_form": forms.hour or HourLogForm(rejected=_rejected(student, HourLog)),
         "procedure_form": forms.procedure
@@ -125,9 +127,9 @@ def log_section(student: Student, forms: Forms) -> dict[str, object]:
 def _render_me(
     request: HttpRequest, student: Student, forms: Forms, status: int = 200
 ) -> HttpResponse:
-    """The log forms and logs alone, with the posted form's errors beside its fields; a
-    success goes back to the student's home (`me`, in students/)."""
-    return render(request, "externships/logs_page.html", log_section(student, forms), status=status)
+    """Progress, the log forms and the logs alone, with the posted form's errors beside its
+    fields. A log that went in returns to the student's home instead (`me`, in students/)."""
+    return render(request, "externships/me.html", me_context(student, forms), status=status)
 
 
 def _log_posted(request: HttpRequest, kind: str) -> HttpResponse:
@@ -146,9 +148,7 @@ def _log_posted(request: HttpRequest, kind: str) -> HttpResponse:
         except DomainError as exc:
             form.add_service_error(exc)
         else:
-            messages.success(
-                request, "Logged. Your supervisor has been asked to sign it off.", extra_tags="logs"
-            )
+            messages.success(request, "Logged. Your supervisor has been asked to sign it off.")
             return redirect("me")
     return _render_me(request, student, Forms(**{kind: form}), status=400)
 
@@ -179,9 +179,7 @@ def log_answer(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             messages.error(request, exc.message)
             return _render_me(request, student, Forms(), status=exc.status_code)
         else:
-            messages.success(
-                request, "Thank you. The log went back to your supervisor.", extra_tags="logs"
-            )
+            messages.success(request, "Thank you. The log went back to your supervisor.")
             return redirect("me")
     return _render_me(request, student, Forms(rows={form.prefix: form}), status=400)
 

@@ -3,7 +3,7 @@ log forms (externships' own, posted to externships' views), booking, moving and 
 coaching session from the coach's free times, and a message to the coach.
 
 After a form the page comes back at the part acted on (`#coaching`, `#coach`), with the
-message shown there (backend/notices.py)."""
+message shown there: its extra tag names that part (externships/_messages_at.html)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,12 +14,11 @@ from django.utils import dateformat, timezone
 from django.views.decorators.http import require_POST
 
 from backend.errors import DomainError
-from backend.notices import notices
 from coaching.booking import free_slots, session_cancel, session_move, slot_book
 from coaching.models import CoachingSession, SessionStatus
 from coaching.services import message_coach
 from enrollment.models import Student
-from externships.views import Forms, log_section
+from externships.views import Forms, me_context
 from students.forms import BookingForm, CoachMessageForm, SlotForm
 from students.selectors import home_student, student_home
 
@@ -44,18 +43,14 @@ def _render_home(
     message_form: CoachMessageForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    home = student_home(student)
-    logs = log_section(student, Forms())
-    by_part = notices(request)
+    logs = me_context(student, Forms())
+    home = student_home(student, progress=logs["progress"])
     context = {
         **logs,
         "home": home,
-        "progress": home.progress,
         "needs_answer": sum(1 for row in logs["rows"] if row.form),
         "booking_form": booking_form or BookingForm(slots=home.free),
         "message_form": message_form or CoachMessageForm(),
-        "notices": by_part,
-        "messages": by_part[""],  # the rest, at the top (base.html)
     }
     return render(request, "students/home.html", context, status=status)
 

@@ -165,7 +165,7 @@ def test_a_students_day(live_server, visit: Visit, sam: Student, ann: User) -> N
     page.get_by_role("button", name="Log hours").click()
     page.wait_for_load_state()
     assert HourLog.objects.filter(externship__student=sam, status="pending").count() == 1
-    assert "Logged." in page.locator("#logs").inner_text()
+    assert "Logged" in page.locator("main").inner_text()
 
     # Book the 10:30 as a resume review.
     page.goto(f"{live_server.url}/me/#coaching")
@@ -179,9 +179,9 @@ def test_a_students_day(live_server, visit: Visit, sam: Student, ann: User) -> N
         "resume_review",
         "10:30",
     )
-    notice = page.locator("#coaching .messages")
+    notice = page.locator("#coaching .message")
     assert "Booked: resume review with Ann Lee" in notice.inner_text()
-    assert visit.in_view("#coaching .messages"), "the message is where the page landed"
+    assert visit.in_view("#coaching .message"), "the message is where the page landed"
     assert page.locator(f"#session-{session.pk}").is_visible()
     visit.check("booked")
 
@@ -204,7 +204,7 @@ def test_a_students_day(live_server, visit: Visit, sam: Student, ann: User) -> N
     page.locator("label.time", has_text="2:00 p.m.").click()
     page.get_by_role("button", name="Move to this time").click()
     page.wait_for_load_state()
-    assert "Moved: your resume review is now on" in page.locator("#coaching .messages").inner_text()
+    assert "Moved: your resume review is now on" in page.locator("#coaching .message").inner_text()
     session.refresh_from_db()
     assert timezone.localtime(session.starts_at) == at(3, 14)
 
@@ -222,8 +222,8 @@ def test_a_students_day(live_server, visit: Visit, sam: Student, ann: User) -> N
     page.get_by_role("button", name="Send").click()
     page.wait_for_load_state()
     assert page.url.endswith("/me/#coach")
-    assert "Sent to Ann Lee." in page.locator("#coach .messages").inner_text()
-    assert visit.in_view("#coach .messages")
+    assert "Sent to Ann Lee." in page.locator("#coach .message").inner_text()
+    assert visit.in_view("#coach .message")
     visit.check("wrote")
 
 
@@ -240,6 +240,6 @@ def test_a_coach_offers_free_times(live_server, visit: Visit, ann: User, sam: St
     page.get_by_role("button", name="Offer these times").click()
     page.wait_for_load_state()
     assert page.url.endswith("/coach/availability/#times")
-    assert "Offered 4 free times" in page.locator("#times .messages").inner_text()
+    assert "Offered 4 free times" in page.locator("#times .message").inner_text()
     assert page.locator("#times ul.times li").count() == 4
     visit.check("free-times")
