@@ -68,7 +68,8 @@ def test_the_home_offers_the_coachs_free_times_by_day(avery: Student, times: lis
     for slot in times:
         assert f'name="slot" value="{slot.pk}"' in html
     day = f"{timezone.localtime(times[0].starts_at):%A, %B %-d}"
-    assert f"Pick a free time {day} 10:00 a.m. 30 min 10:30 a.m. 30 min" in words(html)
+    page = words(html)
+    assert f"Pick a free time (30 minutes unless it says) {day} 10:00 a.m. 10:30 a.m." in page
 
 
 def test_a_student_books_a_free_time_and_lands_on_it_with_the_message_there(
