@@ -95,6 +95,7 @@ def session_update(*, session: CoachingSession, by: User, **changes: object) -> 
                     "A session is booked for a time in the future.", field="starts_at"
                 )
             _check_free(current.coach, current.starts_at, current.duration_minutes, current.pk)
+            current.slot = None  # it leaves the free time it was booked in (coaching/booking.py)
         current.save()
     return current
 

@@ -65,6 +65,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def session_book(request: HttpRequest) -> HttpResponse:
     student = _own_student(request)
     form = BookingForm(request.POST, slots=free_slots(student.coach_id))
+    status = 400
     if form.is_valid():
         try:
             session = slot_book(
@@ -75,6 +76,7 @@ def session_book(request: HttpRequest) -> HttpResponse:
             )
         except DomainError as exc:
             form.add_error("slot" if exc.field in ("slot", "starts_at") else None, exc.message)
+            status = exc.status_code
         else:
             messages.success(
                 request,
@@ -83,7 +85,7 @@ def session_book(request: HttpRequest) -> HttpResponse:
                 extra_tags="coaching",
             )
             return _at("coaching")
-    return _render_home(request, student, booking_form=form, status=400)
+    return _render_home(request, student, booking_form=form, status=status)
 
 
 def _own_session(request: HttpRequest, pk: int) -> tuple[Student, CoachingSession]:

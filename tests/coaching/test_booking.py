@@ -23,7 +23,7 @@ from coaching.booking import (
     slots_add,
 )
 from coaching.models import CoachingSession, OpenSlot, SessionStatus
-from coaching.services import session_schedule
+from coaching.services import session_schedule, session_update
 from enrollment.models import Student
 from messaging.models import Message
 from tests.conftest import with_role
@@ -256,3 +256,15 @@ def test_a_session_that_has_started_is_neither_moved_nor_cancelled(
         session_move(session=started, slot=later, by=avery.user)
     with pytest.raises(NotAllowed, match="has started"):
         session_cancel(session=started, by=avery.user)
+
+
+def test_a_session_moved_elsewhere_through_the_api_leaves_its_free_time_to_others(
+    ann: User, avery: Student, blair: Student
+) -> None:
+    slot = offer(ann, at(2, 10))
+    session = slot_book(student=avery, slot=slot, kind="check_in", by=avery.user)
+    session_update(session=session, by=avery.user, starts_at=at(4, 16))
+
+    taken = slot_book(student=blair, slot=slot, kind="check_in", by=blair.user)
+    assert taken.slot == slot
+    slot_remove(slot=offer(ann, at(5, 9)))  # an untouched free time still goes
