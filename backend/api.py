@@ -5,8 +5,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.defaults import page_not_found
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.fields import Field
@@ -92,13 +90,6 @@ class LoginRateThrottle(ByClientAddress):
     """Sign-in attempts per client address: the API token, the login page, password resets."""
 
     scope = "login"
-
-
-def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """A 404 outside any view: JSON under /api/, the site's page elsewhere."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
-    return page_not_found(request, exception)
 
 
 class TokenRateThrottle(ByClientAddress):

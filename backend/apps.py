@@ -6,4 +6,5 @@ class BackendConfig(AppConfig):
     verbose_name = "Pathway"
 
     def ready(self) -> None:
-        from backend import tasks  # noqa: F401  (registers periodic jobs once models can load)
+        # Imported once models can load: the periodic jobs, and the `any_of` lookup.
+        from backend import lookups, tasks  # noqa: F401

@@ -53,3 +53,34 @@ class OutcomeFilterForm(forms.Form):
 
 class FigureFilterForm(OutcomeFilterForm):
     figure = forms.ChoiceField(choices=list(FIGURE_LABELS.items()))
+
+
+def year_label(year: int) -> str:
+    """A reporting year as schools write it: "2025-26"."""
+    return f"{year}-{(year + 1) % 100:02d}"
+
+
+class OutcomePageForm(OutcomeFilterForm):
+    """The page's filters: the API's checks, with the year chosen from the years that hold
+    enrollment (`years`, newest first); the newest is the default."""
+
+    def __init__(self, *args: object, years: list[int], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.years = years
+        shown = set(years)
+        asked = self.data.get("year", "")
+        if asked.isdigit() and FIRST_YEAR <= int(asked) <= LAST_YEAR:
+            shown.add(int(asked))  # an older link keeps its year in view
+        if not shown:
+            shown.add(reporting_year_of(timezone.localdate()))
+        year = self.fields["year"]
+        year.label = "Reporting year"
+        year.help_text = "1 July to 30 June."
+        year.widget = forms.Select(
+            choices=[(y, year_label(y)) for y in sorted(shown, reverse=True)]
+        )
+
+    def clean_year(self) -> int:
+        if self.cleaned_data["year"]:
+            return self.cleaned_data["year"]
+        return self.years[0] if self.years else reporting_year_of(timezone.localdate())

@@ -1,5 +1,6 @@
 """The outcome report pages, for admins: the table with charts, its CSV file, and the students
-behind any figure. They read `careers.reports`; the charts are inline SVG drawn here."""
+behind any figure, with each student's placement. They read `careers.reports`; the charts are
+laid out here (a labelled row per bar, the bar itself a small inline SVG)."""
 
 import csv
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.models import Role
-from careers.report_forms import FigureFilterForm, OutcomeFilterForm
+from careers.report_forms import FigureFilterForm, OutcomeFilterForm, OutcomePageForm
 from careers.reports import (
     FIGURE_LABELS,
     RATES,
@@ -20,14 +21,16 @@ from careers.reports import (
     OutcomeReport,
     OutcomeRow,
     WageDistribution,
+    counted_placements,
     figure_periods,
     outcome_report,
     report_table,
+    reporting_years,
     wage_distributions,
 )
 
 PER_PAGE = 50
-CHART_HEIGHT = 160  # the plot area, in SVG units; 100% is its full height
+WAGE_SPAN = 40  # one-dollar bins a wage chart shows in full, empty ones included
 
 
 def _require_admin(request: HttpRequest) -> None:
@@ -37,90 +40,95 @@ def _require_admin(request: HttpRequest) -> None:
 
 @dataclass(frozen=True)
 class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
+    """One row of a chart: its label and value in words, and how long its bar is (percent of
+    the row's width)."""
+
     label: str
     value: str
+    length: str
+    detail: str = ""
     below: bool = False
+    note: str = ""
 
 
 @dataclass(frozen=True)
 class Chart:
+    """A horizontal bar chart: one labelled row per bar, so that no label can overlap another
+    at any width; `line` marks the benchmark on every bar (percent of the width)."""
+
     title: str
-    width: float
-    height: float
     bars: list[Bar]
-    line_y: float | None  # the benchmark (rates) or reference median (wages)
-    line_x: float | None
+    line: str | None
     line_label: str
 
 
+def _percent(value: float) -> str:
+    """An SVG length in percent, written the same whatever the locale."""
+    return f"{max(0.0, min(100.0, value)):.1f}"
+
+
 def _rate_charts(report: OutcomeReport) -> list[Chart]:
-    """One bar chart per rate: a bar per cohort, a dashed line at the benchmark."""
-    step, width = 36, 24
+    """One chart per rate: a bar per cohort, named, with its rate and its fraction."""
     charts = []
     for name in RATES:
         benchmark = report.benchmarks[name]
         bars = []
-        for n, row in enumerate(report.rows):
+        for row in report.rows:
             rate = row.rates[name]
-            height = CHART_HEIGHT * (rate.rate or 0) / 100
             bars.append(
                 Bar(
-                    x=40 + n * step,
-                    y=20 + CHART_HEIGHT - height,
-                    width=width,
-                    height=height,
                     label=f"{row.program.name} · {row.cohort.name}",
                     value="n/a" if rate.rate is None else f"{rate.rate}%",
+                    length=_percent(rate.rate or 0),
+                    detail=f"{rate.numerator} of {rate.denominator}",
                     below=rate.below_benchmark,
                 )
             )
         charts.append(
             Chart(
                 title=f"{name.capitalize()} rate by cohort",
-                width=max(200, 60 + len(bars) * step),
-                height=CHART_HEIGHT + 40,
                 bars=bars,
-                line_y=20 + CHART_HEIGHT * (1 - benchmark / 100),
-                line_x=None,
-                line_label=f"benchmark {benchmark}%",
+                line=_percent(benchmark),
+                line_label=f"Benchmark {benchmark}%: the black line across each bar",
             )
         )
     return charts
 
 
 def _wage_chart(distribution: WageDistribution) -> Chart:
-    """A histogram of hourly wages in one-dollar bins, a dashed line at the reference median."""
+    """A histogram of hourly wages in one-dollar bins, from the lowest to the highest (only the
+    bins with someone in them when they spread wider than WAGE_SPAN dollars), the bin of the
+    reference median included and marked."""
     reference = distribution.reference
     median = reference.hourly_median_cents / 100 if reference else None
-    dollars = [b.dollars for b in distribution.bins]
-    low = min([*dollars, int(median or dollars[0])]) - 1
-    high = max([*dollars, int(median or dollars[0])]) + 2
-    step = 28
-    tallest = max(b.count for b in distribution.bins)
-    bars = [
-        Bar(
-            x=40 + (b.dollars - low) * step,
-            y=20 + CHART_HEIGHT * (1 - b.count / tallest),
-            width=step - 2,
-            height=CHART_HEIGHT * b.count / tallest,
-            label=f"${b.dollars} to ${b.dollars + 1}/h",
-            value=str(b.count),
+    counts = {b.dollars: b.count for b in distribution.bins}
+    ends = [*counts, *([int(median)] if median is not None else [])]
+    tallest = max(counts.values())
+    bars = []
+    shown = list(range(min(ends), max(ends) + 1))
+    if len(shown) > WAGE_SPAN:
+        shown = sorted(set(ends))
+    for dollars in shown:
+        count = counts.get(dollars, 0)
+        holds_median = median is not None and int(median) == dollars
+        bars.append(
+            Bar(
+                label=f"${dollars} to ${dollars + 1} an hour",
+                value=f"{count} graduate{'' if count == 1 else 's'}",
+                length=_percent(100 * count / tallest),
+                note=f"The reference median, ${median:.2f} an hour, is in this range."
+                if holds_median
+                else "",
+            )
         )
-        for b in distribution.bins
-    ]
     return Chart(
         title=f"{distribution.program.name}: hourly wages of placed graduates",
-        width=80 + (high - low) * step,
-        height=CHART_HEIGHT + 40,
         bars=bars,
-        line_y=None,
-        line_x=40 + (median - low) * step if median else None,
+        line=None,
         line_label=(
-            f"reference median ${median:.2f}/h ({reference.year})" if reference else "no reference"
+            f"Reference median ${median:.2f} an hour ({reference.year})"
+            if reference
+            else "No reference pay on record"
         ),
     )
 
@@ -154,7 +162,7 @@ def _scope(report: OutcomeReport) -> dict[str, Any]:
 @login_required
 def outcomes(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
-    form = OutcomeFilterForm(request.GET)
+    form = OutcomePageForm(request.GET, years=reporting_years())
     context: dict[str, Any] = {"form": form, "terms": TERMS, "rates": RATES}
     if not form.is_valid():
         return render(request, "careers/outcomes.html", context, status=400)
@@ -206,7 +214,9 @@ def outcome_students(request: HttpRequest) -> HttpResponse:
         return render(request, "careers/outcome_students.html", {"form": form}, status=400)
     periods = figure_periods(**form.cleaned_data)
     page = Paginator(periods, PER_PAGE).get_page(request.GET.get("page"))
+    placements = counted_placements(period.student_id for period in page)
     context = {
+        "rows": [(period, placements.get(period.student_id)) for period in page],
         "form": form,
         "filters": form.cleaned_data,
         "label": FIGURE_LABELS[form.cleaned_data["figure"]],

@@ -10,7 +10,20 @@ from dataclasses import dataclass, fields
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from careers.models import (
@@ -65,6 +78,22 @@ def year_bounds(year: int) -> tuple[date, date]:
 
 def reporting_year_of(day: date) -> int:
     return day.year if day.month >= 7 else day.year - 1
+
+
+def reporting_years() -> list[int]:
+    """The reporting years that hold any enrollment, newest first, up to the current one (the
+    years the page offers to choose from); one query."""
+    current = reporting_year_of(timezone.localdate())
+    span = EnrollmentPeriod.objects.aggregate(
+        first=Min("started_on"),
+        last=Max("ended_on"),
+        open=Count("pk", filter=Q(ended_on__isnull=True)),
+    )
+    if span["first"] is None:
+        return []
+    last = current if span["open"] else min(current, reporting_year_of(span["last"]))
+    first = min(reporting_year_of(span["first"]), last)
+    return list(range(last, first - 1, -1))
 
 
 def figure_conditions(year: int) -> dict[str, Q]:
@@ -263,6 +292,26 @@ def figure_periods(
         .select_related("student__user", "cohort__program")
         .order_by("student__user__last_name", "student__user__first_name", "pk")
     )
+
+
+def counted_placements(student_ids: Iterable[int]) -> dict[int, JobPlacement]:
+    """Each student's placement as the report counts it (in field wins over related, related over
+    out of field; then the latest start), with its employer; one query."""
+    rank = Case(
+        When(classification=Classification.IN_FIELD, then=Value(0)),
+        When(classification=Classification.RELATED, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    placements = (
+        JobPlacement.objects.filter(student__in=list(student_ids))
+        .select_related("employer")
+        .order_by("student", rank, "-start_date", "-pk")
+    )
+    chosen: dict[int, JobPlacement] = {}
+    for placement in placements:
+        chosen.setdefault(placement.student_id, placement)
+    return chosen
 
 
 @dataclass(frozen=True)

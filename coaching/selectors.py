@@ -1,7 +1,8 @@
 """The coach's day: their caseload with risk flags, each with its reason, worst first.
 
-Everything a flag needs is annotated onto the students in one query, so a caseload of 10 or 150
-costs the same queries; the flags are then read from each row in Python."""
+Everything a flag needs is read in two queries (the compliance documents running out, then the
+students with the rest annotated), so a caseload of 10 or 150 costs the same queries; the flags
+are then read from each row in Python."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
@@ -19,12 +20,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
+from django.utils.functional import lazy
 
 from careers.models import ExamAttempt, ExamResult, JobApplication, JobApplicationStatus
 from coaching.models import CoachingSession, CoachNote, SessionStatus
 from enrollment.models import ENROLLED_STAGES, Student, StudentStage
 from externships.models import (
     ComplianceDocument,
+    DocumentKind,
     Externship,
     ExternshipStatus,
     HourLog,
@@ -52,6 +55,22 @@ FLAG_LABELS = {
     FlagCode.FAILED_EXAM: "Failed exam, no retake scheduled",
     FlagCode.DOCUMENT_EXPIRING: f"Document expiring within {DOCUMENT_DAYS} days",
 }
+
+
+# Most urgent first: an answer or an exam due within days, then what stops clinical work or the
+# credential, then what drifts.
+FLAG_URGENCY = (
+    FlagCode.DEADLINE_SOON,
+    FlagCode.DOCUMENT_EXPIRING,
+    FlagCode.FAILED_EXAM,
+    FlagCode.BEHIND_PACE,
+    FlagCode.NO_CONTACT,
+)
+
+
+# A flag's reason is worded only when it is shown: the caseload flags every student to sort them
+# all, then shows one page.
+reason = lazy(str.format, str)
 
 
 class Flag(NamedTuple):
@@ -84,19 +103,27 @@ class Facts(NamedTuple):
     offer_due: date | None  # the soonest answer owed on a job offer
     failed_exam: bool
     passed_exam: bool
-    next_expiry: date | None
+    next_expiry: date | None  # the day the first kind of compliance document runs out
+    expiring_document: str | None  # that kind (both only when within the window)
 
 
 def risk_facts(students: QuerySet[Student], at: "Horizon") -> list[Facts]:
-    """The facts of the students' flags in one query: the active placement's dates and counting
-    hours, the last contact, exam attempts and compliance documents. Plain rows, no models."""
-    facts = (
-        _with_standing_facts()
-        .using(students.db)
-        .filter(pk__in=students.values("pk"))
-        .annotate(next_expiry=_next_expiry(at))
-    )
-    return [Facts._make(row) for row in facts.values_list(*Facts._fields)]
+    """The facts of the students' flags in two queries: the active placement's dates and
+    counting hours, the last contact and exam attempts; then the compliance documents that run
+    out within the window. Plain rows, no models."""
+    ids = students.values("pk")
+    running_out: dict[int, tuple[date, str]] = {}
+    documents = ComplianceDocument.objects.using(students.db).filter(student__in=ids).standing()
+    for pk, kind, last in documents.filter(last__lte=at.document_by).values_list(
+        "student", "kind", "last"
+    ):
+        if pk not in running_out or last < running_out[pk][0]:
+            running_out[pk] = (last, kind)
+    facts = _with_standing_facts().using(students.db).filter(pk__in=ids)
+    return [
+        Facts._make((*row, *running_out.get(row[0], (None, None))))
+        for row in facts.values_list(*Facts._fields[:-2])
+    ]
 
 
 def _last(model: type, field: str, **conditions: object) -> Subquery:
@@ -139,18 +166,6 @@ def _with_standing_facts() -> QuerySet[Student]:
         failed_exam=Exists(attempts.filter(result=ExamResult.FAILED)),
         passed_exam=Exists(attempts.filter(result=ExamResult.PASSED)),
     )
-
-
-def _next_expiry(at: "Horizon") -> Subquery:
-    """The first expiry within the window of a compliance document that no later one of its kind
-    outlasts."""
-    renewed = ComplianceDocument.objects.filter(
-        student=OuterRef("student"), kind=OuterRef("kind")
-    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=at.document_by))
-    expiring = ComplianceDocument.objects.filter(
-        student=OuterRef("pk"), expires_on__lte=at.document_by
-    ).filter(~Exists(renewed))
-    return Subquery(expiring.order_by("expires_on").values("expires_on")[:1])
 
 
 def expected_hours(required: float, starts: date, ends: date, today: date) -> float:
@@ -197,8 +212,13 @@ def flags_for(student: Facts, at: Horizon) -> list[Flag]:
             flags.append(
                 Flag(
                     FlagCode.BEHIND_PACE,
-                    f"{done:g} of the {expected:.1f} hours expected by today "
-                    f"({hours:g} by {student.placement_ends:%b %-d}).",
+                    reason(
+                        "{:g} of the {:.1f} hours expected by today ({:g} by {:%b %-d}).",
+                        done,
+                        expected,
+                        hours,
+                        student.placement_ends,
+                    ),
                 )
             )
     if enrolled and student.last_contact <= at.no_contact_before:
@@ -206,32 +226,33 @@ def flags_for(student: Facts, at: Horizon) -> list[Flag]:
             "Last contact" if student.last_contact > student.enrolled_at else "No session or note"
         )
         when = student.last_contact.astimezone(at.zone)
-        flags.append(Flag(FlagCode.NO_CONTACT, f"{since} since {when:%b %-d}."))
+        flags.append(Flag(FlagCode.NO_CONTACT, reason("{} since {:%b %-d}.", since, when)))
     if student.offer_due and student.offer_due <= at.deadline_by:
         verb = "was due" if student.offer_due < at.today else "is due"
         flags.append(
             Flag(
                 FlagCode.DEADLINE_SOON,
-                f"The answer to a job offer {verb} on {student.offer_due:%a %b %-d}.",
+                reason("The answer to a job offer {} on {:%a %b %-d}.", verb, student.offer_due),
             )
         )
     if student.exam_on and student.exam_on <= at.deadline_by:
-        flags.append(Flag(FlagCode.DEADLINE_SOON, f"Exam on {student.exam_on:%a %b %-d}."))
+        flags.append(Flag(FlagCode.DEADLINE_SOON, reason("Exam on {:%a %b %-d}.", student.exam_on)))
     if student.failed_exam and not student.passed_exam and not student.exam_on:
         flags.append(Flag(FlagCode.FAILED_EXAM, "Failed the exam; no retake is booked."))
     if enrolled and student.next_expiry:
         verb = "expired" if student.next_expiry < at.today else "expires"
+        document = dict(DocumentKind.choices).get(student.expiring_document, "A document")
         flags.append(
             Flag(
                 FlagCode.DOCUMENT_EXPIRING,
-                f"A compliance document {verb} on {student.next_expiry:%b %-d}.",
+                reason("{} {} on {:%b %-d}.", document, verb, student.next_expiry),
             )
         )
     return flags
 
 
 def risk_flags(students: QuerySet[Student], now: datetime | None = None) -> dict[int, list[Flag]]:
-    """Each student's risk flags, by student id, in one query whatever their number."""
+    """Each student's risk flags, by student id, in two queries whatever their number."""
     at = Horizon.at(now or timezone.now())
     return {f.pk: flags_for(f, at) for f in risk_facts(students, at)}
 
@@ -243,6 +264,12 @@ def caseload(students: QuerySet[Student], now: datetime | None = None) -> list[C
     rows = [CaseloadRow(student, flags[student.pk]) for student in students]
     rows.sort(key=lambda row: -len(row.flags))  # stable
     return rows
+
+
+def most_urgent_first(row: CaseloadRow) -> tuple[int, int]:
+    """A sort key: the row's most urgent flag, then the number of its flags (none last)."""
+    ranks = [FLAG_URGENCY.index(flag.code) for flag in row.flags]
+    return (min(ranks, default=len(FLAG_URGENCY)), -len(ranks))
 
 
 def student_messages(student: Student) -> QuerySet[Message]:

@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from accounts.models import Role
 from backend.errors import DomainError
 from documents.api.views import pdf_response
 from documents.exports import export_start
@@ -122,9 +123,26 @@ class CertificateAdmin(admin.ModelAdmin):
 
 @admin.register(ExportJob)
 class ExportJobAdmin(admin.ModelAdmin):
-    list_display = ("cohort", "kind", "status", "progress", "created_at", "finished_at")
+    """Exports are looked at, never edited. The file is stored outside any public address (no
+    MEDIA_URL), so every link to it goes through `download_view`, for admins only."""
+
+    list_display = ("cohort", "kind", "status", "progress", "download", "created_at", "finished_at")
     list_filter = ("kind", "status")
     list_select_related = ("cohort__program",)
+    # `file` itself is left out: the admin would link its storage path, which nothing serves.
+    fields = (
+        "cohort",
+        "kind",
+        "status",
+        "progress",
+        "download",
+        "error",
+        "requested_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+    )
+    readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -132,10 +150,21 @@ class ExportJobAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: ExportJob | None = None) -> bool:
         return False
 
+    def has_view_permission(self, request: HttpRequest, obj: ExportJob | None = None) -> bool:
+        # Rosters and certificates are every student's record: admins only, like the API.
+        return request.user.has_role(Role.ADMIN) and super().has_view_permission(request, obj)
+
     @admin.display(description="Progress")
     def progress(self, job: ExportJob) -> str:
         url = reverse("admin:documents_exportjob_progress", args=[job.pk])
         return format_html('<a href="{}">{}%</a>', url, job.percent)
+
+    @admin.display(description="File")
+    def download(self, job: ExportJob) -> str:
+        if job.status != ExportStatus.READY:
+            return "not ready yet" if job.status != ExportStatus.FAILED else "none (failed)"
+        url = reverse("admin:documents_exportjob_download", args=[job.pk])
+        return format_html('<a href="{}">Download {}</a>', url, job.filename)
 
     def get_urls(self) -> list:
         return [

@@ -1,11 +1,16 @@
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import dateformat
 from django.utils.html import format_html
 
+from accounts.models import Role
+from accounts.selectors import users_with_role
 from backend.admin import AuditedAdmin
 from backend.errors import DomainError
 from enrollment.models import (
@@ -16,11 +21,88 @@ from enrollment.models import (
     Program,
 )
 from enrollment.selectors import cohorts_with_counts, cohorts_with_free_seats_and_a_waitlist
-from enrollment.services import Actor, capacity_change_preview, cohort_set_capacity, settle_cohort
+from enrollment.services import (
+    Actor,
+    CapacityPreview,
+    capacity_change_preview,
+    cohort_set_capacity,
+    settle_cohort,
+)
+
+
+class ProgramForm(forms.ModelForm):
+    """The program, with its tuition typed in dollars and kept in cents like all money."""
+
+    tuition = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=9,
+        decimal_places=2,
+        label="Tuition (US dollars)",
+        help_text="For example 3400 or 3400.50. Left blank, the page shows no tuition.",
+    )
+
+    class Meta:
+        model = Program
+        fields = (  # every field but tuition_cents, which `tuition` sets
+            "name",
+            "slug",
+            "track",
+            "is_active",
+            "description",
+            "length",
+            "duration_weeks",
+            "schedule",
+            "delivery",
+            "credential",
+            "clinical_requirement",
+            "tuition_includes",
+            "fees",
+            "payment_options",
+            "requirements_to_apply",
+            "waitlist_only",
+            "few_left_at",
+            "offer_hold_hours",
+        )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.tuition_cents is not None:
+            self.initial["tuition"] = Decimal(self.instance.tuition_cents) / 100
+
+    def clean(self) -> dict:
+        data = super().clean()
+        tuition = data.get("tuition")
+        self.instance.tuition_cents = None if tuition is None else int(tuition * 100)
+        return data
 
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
+    form = ProgramForm
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "track", "is_active")}),
+        (
+            "What applicants read on the program's page (each shown only when set)",
+            {
+                "fields": (
+                    "description",
+                    "length",
+                    "duration_weeks",
+                    "schedule",
+                    "delivery",
+                    "credential",
+                    "clinical_requirement",
+                    "tuition",
+                    "tuition_includes",
+                    "fees",
+                    "payment_options",
+                    "requirements_to_apply",
+                )
+            },
+        ),
+        ("Seats and offers", {"fields": ("waitlist_only", "few_left_at", "offer_hold_hours")}),
+    )
     list_display = (
         "name",
         "slug",
@@ -47,6 +129,56 @@ class CapacityForm(forms.Form):
     capacity = forms.IntegerField(min_value=0)
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def capacity_in_words(cohort: Cohort, preview: CapacityPreview) -> str:
+    """The preview as one sentence: what the change frees and where each free seat goes."""
+    p = preview
+    seats = _count(p.free, "seat", "seats") if p.free else "no seat"
+    if p.added > 0:
+        opening = f"Raising capacity from {p.current} to {p.capacity} frees {p.added} seat"
+        opening += "s" if p.added != 1 else ""
+        if p.free_before:
+            opening += f", which with the {p.free_before} already free makes {p.free}"
+    elif p.added < 0:
+        opening = f"Lowering capacity from {p.current} to {p.capacity} leaves {seats} free"
+    else:
+        opening = f"Capacity stays at {p.capacity}, with {seats} free"
+    if not p.free:
+        return f"{opening}; nobody is offered a seat."
+    if p.past_cutoff:
+        closed = dateformat.format(cohort.enrollment_cutoff, "l j F Y")
+        return f"{opening}, but no one is offered a seat: enrollment closed on {closed}."
+    parts = []
+    if p.offers:
+        people = "the first person" if p.offers == 1 else f"the first {p.offers} people"
+        get = "gets an offer" if p.offers == 1 else "get an offer"
+        hours = cohort.program.offer_hold_hours
+        parts.append(
+            f"{p.offers} {'goes' if p.offers == 1 else 'go'} to {people} on the waitlist, "
+            f"who {get} by email to accept within {hours} hours"
+        )
+    stay = "stays" if p.owed == 1 else "stay"
+    if p.owed:
+        next_people = "person" if p.owed == 1 else f"{p.owed} people"
+        parts.append(
+            f"{p.owed} {stay} owed to the waitlist, so the next {next_people} to join it "
+            f"{'gets' if p.owed == 1 else 'get'} an offer at once"
+        )
+    if p.left_open:
+        stay = "stays" if p.left_open == 1 else "stay"
+        if p.waitlist_only:
+            parts.append(
+                f"{p.left_open} {stay} closed, because {cohort.program.name} is waitlist-only "
+                "and only seats given back go to the waitlist"
+            )
+        else:
+            parts.append(f"{p.left_open} {stay} open for new applicants")
+    return f"{opening}: {'; '.join(parts)}."
+
+
 @admin.register(Cohort)
 class CohortAdmin(admin.ModelAdmin):
     list_display = (
@@ -65,6 +197,15 @@ class CohortAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Cohort]:
         return cohorts_with_counts(super().get_queryset(request))
+
+    def formfield_for_manytomany(
+        self, db_field: object, request: HttpRequest, **kwargs: object
+    ) -> forms.Field:
+        """The cohort's coaches are picked among active coaches only: new students are given
+        the least-loaded of them."""
+        if db_field.name == "coaches":
+            kwargs["queryset"] = users_with_role(Role.COACH)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: Cohort | None = None
@@ -139,13 +280,17 @@ class CohortAdmin(admin.ModelAdmin):
                     )
                     return redirect("admin:enrollment_cohort_change", cohort.pk)
             else:
-                preview = capacity_change_preview(cohort=cohort, capacity=capacity)
+                try:
+                    preview = capacity_change_preview(cohort=cohort, capacity=capacity)
+                except DomainError as exc:
+                    form.add_error("capacity", exc.message)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "cohort": cohort,
             "form": form,
             "preview": preview,
+            "explained": capacity_in_words(cohort, preview) if preview else "",
             "title": f"Change capacity of {cohort}",
         }
         return render(request, "admin/enrollment/cohort_capacity.html", context)

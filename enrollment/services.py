@@ -134,15 +134,21 @@ def settle(cohort: Cohort, now: datetime, freed: int = 0) -> Settlement:
     return _promote(cohort, now, freed + _expire_lapsed(cohort, now))
 
 
-def offers_due(*, cohort: Cohort, free: int, waiting: int, freed: int) -> int:
-    """How many of `free` seats go to the waitlist now. A waitlist-only program holds its
-    never-taken seats, but every seat given back (`freed` now, or released earlier while nobody
-    waited) still goes to the first in line: the waitlist always moves."""
-    if cohort.is_past_cutoff():
-        return 0
+def seats_for_waitlist(*, cohort: Cohort, free: int, freed: int) -> int:
+    """Of `free` seats, those the waitlist may have: all of them, except that a waitlist-only
+    program holds its never-taken seats; every seat given back (`freed` now, or released earlier
+    while nobody waited) still goes to the first in line: the waitlist always moves."""
     if cohort.program.waitlist_only:
         free = min(free, cohort.released_seats + freed)
-    return max(0, min(free, waiting))
+    return max(0, free)
+
+
+def offers_due(*, cohort: Cohort, free: int, waiting: int, freed: int) -> int:
+    """How many of `free` seats go to the waitlist now: none after the cutoff, else as many of
+    the seats the waitlist may have as there are people waiting."""
+    if cohort.is_past_cutoff():
+        return 0
+    return min(seats_for_waitlist(cohort=cohort, free=free, freed=freed), max(0, waiting))
 
 
 def _promote(cohort: Cohort, now: datetime, freed: int = 0) -> Settlement:
@@ -153,7 +159,7 @@ def _promote(cohort: Cohort, now: datetime, freed: int = 0) -> Settlement:
     for application in offers:
         _make_offer(application, cohort, now, SYSTEM, "A seat became free.")
     # Seats given back to a waitlist-only cohort while nobody waits stay owed to the waitlist.
-    keep_released(cohort, min(free, cohort.released_seats + freed) - len(offers))
+    keep_released(cohort, seats_for_waitlist(cohort=cohort, free=free, freed=freed) - len(offers))
     return Settlement(offers=offers)
 
 
@@ -309,34 +315,84 @@ def application_move_to_next_cohort(*, application: Application, actor: Actor) -
 # -- cohorts -----------------------------------------------------------------------------------
 
 
-def capacity_change_preview(*, cohort: Cohort, capacity: int) -> int:
-    """How many offers setting the capacity to `capacity` would send now."""
+@dataclass(frozen=True)
+class CapacityPreview:
+    """What setting a cohort's capacity would do now, counted as `cohort_set_capacity` counts
+    it (`offers` is `offers_due`); the admin's preview puts it in words."""
+
+    current: int
+    capacity: int
+    held: int  # enrolled, plus offers not yet lapsed
+    waiting: int
+    for_waitlist: int  # of the free seats, those the waitlist may have (seats_for_waitlist)
+    offers: int
+    past_cutoff: bool
+    waitlist_only: bool
+
+    @property
+    def added(self) -> int:
+        return self.capacity - self.current
+
+    @property
+    def free_before(self) -> int:
+        return max(0, self.current - self.held)
+
+    @property
+    def free(self) -> int:
+        return self.capacity - self.held
+
+    @property
+    def owed(self) -> int:
+        """Seats a waitlist-only cohort keeps for the next people to join its waitlist."""
+        return self.for_waitlist - self.offers if self.waitlist_only else 0
+
+    @property
+    def left_open(self) -> int:
+        """Free seats nobody is offered: open to applicants, or closed (waitlist-only)."""
+        return self.free - self.offers - self.owed
+
+
+def _check_capacity(capacity: int, taken: int) -> None:
+    if capacity < 0:
+        raise RuleViolation("Capacity cannot be negative.", field="capacity")
+    if capacity < taken:
+        raise RuleViolation(
+            f"{taken} seats are taken or offered; capacity cannot go below that.",
+            field="capacity",
+        )
+
+
+def capacity_change_preview(*, cohort: Cohort, capacity: int) -> CapacityPreview:
+    """What setting the capacity to `capacity` would do now: the offers it sends and what
+    becomes of the other free seats. Refused, as the change would be, below the seats taken."""
     now = timezone.now()
+    held = seats_held(cohort, now)
+    _check_capacity(capacity, held)
     lapsed = cohort.applications.filter(status=Status.OFFERED, offer_expires_at__lte=now).count()
-    return offers_due(
-        cohort=cohort,
-        free=capacity - seats_held(cohort, now),
-        waiting=cohort.applications.filter(status=Status.WAITLISTED).count(),
-        freed=max(0, capacity - cohort.capacity) + lapsed,
+    waiting = cohort.applications.filter(status=Status.WAITLISTED).count()
+    free, freed = capacity - held, max(0, capacity - cohort.capacity) + lapsed
+    return CapacityPreview(
+        current=cohort.capacity,
+        capacity=capacity,
+        held=held,
+        waiting=waiting,
+        for_waitlist=seats_for_waitlist(cohort=cohort, free=free, freed=freed),
+        offers=offers_due(cohort=cohort, free=free, waiting=waiting, freed=freed),
+        past_cutoff=cohort.is_past_cutoff(),
+        waitlist_only=cohort.program.waitlist_only,
     )
 
 
 @attributed
 def cohort_set_capacity(*, cohort: Cohort, capacity: int, actor: Actor) -> list[Application]:
     """Change the seats; refuses to go below the seats taken; returns the offers it sent."""
-    if capacity < 0:
-        raise RuleViolation("Capacity cannot be negative.", field="capacity")
+    _check_capacity(capacity, 0)
     with transaction.atomic():
         locked = lock_cohort(cohort.pk)
         now = timezone.now()
         # Count the seats held now; the waitlist fills what is free only under the new capacity.
         expired = _expire_lapsed(locked, now)
-        taken = seats_held(locked, now)
-        if capacity < taken:
-            raise RuleViolation(
-                f"{taken} seats are taken or offered; capacity cannot go below that.",
-                field="capacity",
-            )
+        _check_capacity(capacity, seats_held(locked, now))
         added = max(0, capacity - locked.capacity)
         locked.capacity = capacity
         locked.save(update_fields=["capacity"])

@@ -95,6 +95,23 @@ class DocumentKind(models.TextChoices):
     FERPA_RELEASE = "ferpa_release", "Signed FERPA release"
 
 
+class ComplianceDocumentQuerySet(models.QuerySet):
+    def standing(self) -> "ComplianceDocumentQuerySet":
+        """One row per student and kind of document with `last`, the day the kind runs out: the
+        newest document's expiry (an earlier one that a later one renews no longer counts). A
+        kind with a document that never expires never runs out, so it has no row."""
+        return (
+            self.order_by()
+            .values("student", "kind")
+            .annotate(
+                last=models.Max("expires_on"),
+                dated=models.Count("expires_on"),
+                documents=models.Count("pk"),
+            )
+            .filter(dated=F("documents"))
+        )
+
+
 class ComplianceDocument(models.Model):
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(max_length=20, choices=DocumentKind.choices)
@@ -104,6 +121,8 @@ class ComplianceDocument(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ComplianceDocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["student", "kind", "-expires_on"]

@@ -8,11 +8,10 @@ import operator
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, reduce
+from functools import reduce
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet, Sum, Value
 
 from accounts.models import Role, User
 from enrollment.models import Student
@@ -95,58 +94,43 @@ PARTS = {
     RequirementKind.COMPETENCIES: "detailed",
     RequirementKind.SURGICAL_CASES: "detailed",
 }
-TOTALS = ["minutes", *COUNTED]
-DETAILS = ["kind", "specialty", "role", "competency", "total"]
-
-
-@cache
-def _totals() -> dict[str, Coalesce]:
-    """Each student's counting minutes and successful procedures of each COUNTED kind, as
-    expressions on a student. Built once: building them costs about as much as running them."""
-
-    def total(logs: QuerySet, field: str) -> Coalesce:
-        per_student = logs.filter(externship__student=OuterRef("pk")).order_by()
-        summed = per_student.values("externship__student").annotate(total=Sum(field))
-        return Coalesce(Subquery(summed.values("total")), 0, output_field=IntegerField())
-
-    procedures = ProcedureLog.objects.counting().filter(successful=True)
-    return {
-        "minutes": total(HourLog.objects.counting(), "minutes"),
-        **{kind: total(procedures.filter(kind=kind), "count") for kind in COUNTED},
-    }
+DETAILS = ["specialty", "role", "competency"]
+STUDENT = "externship__student_id"
 
 
 def _evidence_query(student_ids: list[int], parts: frozenset[str]) -> QuerySet:
-    """Rows of (student, minutes, one count per COUNTED kind, kind, its details, total): one per
-    student with their totals and no kind, and one per DETAILED kind and details; the parts no
-    requirement needs are left out (zero, or no rows)."""
-    zero, blank = Value(0), Value("")
+    """Rows of (student, kind, specialty, role, competency, total), each part grouped by student
+    on its own: minutes (kind ""), successful procedures of each COUNTED kind, and cases and
+    competencies by their details; the parts no requirement needs are left out."""
+    blank = Value("")
+    no_details = {f"d_{name}": blank for name in DETAILS}
+    procedures = ProcedureLog.objects.counting().filter(**{f"{STUDENT}__any_of": student_ids})
     queries = []
-    if parts & {"hours", "counted"}:
-        wanted = {"minutes"} if "hours" in parts else set()
-        wanted |= set(COUNTED) if "counted" in parts else set()
-        totals = {f"n_{name}": _totals()[name] if name in wanted else zero for name in TOTALS}
-        no_details = {f"d_{name}": blank for name in DETAILS[:-1]} | {"d_total": zero}
+    if "hours" in parts:
         queries.append(
-            Student.objects.filter(pk__in=student_ids)
-            .order_by()
-            .annotate(**totals, **no_details)
-            .values_list("pk", *totals, *no_details)
+            HourLog.objects.counting()
+            .filter(**{f"{STUDENT}__any_of": student_ids})
+            .values(STUDENT)
+            .annotate(d_kind=blank, **no_details, total=Sum("minutes"))
+            .values_list(STUDENT, "d_kind", *no_details, "total")
+        )
+    if "counted" in parts:
+        queries.append(
+            procedures.filter(kind__in=COUNTED, successful=True)
+            .values(STUDENT, "kind")
+            .annotate(**no_details, total=Sum("count"))
+            .values_list(STUDENT, "kind", *no_details, "total")
         )
     if "detailed" in parts:
         # A case counts whether or not it went well; a competency only when it did.
-        no_totals = {f"n_{name}": zero for name in TOTALS}
-        student = "externship__student_id"
         queries.append(
-            ProcedureLog.objects.counting()
-            .filter(externship__student_id__in=student_ids, kind__in=DETAILED)
+            procedures.filter(kind__in=DETAILED)
             .filter(Q(successful=True) | Q(kind=ProcedureKind.SURGICAL_CASE))
-            .order_by()
-            .values(student, *DETAILS[:-1])
-            .annotate(**no_totals, total=Sum("count"))
-            .values_list(student, *no_totals, *DETAILS)
+            .values(STUDENT, "kind", *DETAILS)
+            .annotate(total=Sum("count"))
+            .values_list(STUDENT, "kind", *DETAILS, "total")
         )
-    first, *rest = queries
+    first, *rest = [query.order_by() for query in queries]
     return first.union(*rest, all=True) if rest else first
 
 
@@ -160,15 +144,13 @@ def approved_evidence(
     evidence: dict[int, Evidence] = defaultdict(Evidence)
     if not parts:
         return evidence
-    rows = _evidence_query(student_ids, parts).using(using)
-    for student_id, minutes, *counts, kind, specialty, role, competency, total in rows:
-        work = evidence[student_id]
+    for student_id, kind, specialty, role, competency, total in _evidence_query(
+        student_ids, parts
+    ).using(using):
         if kind:
-            work.add_procedure(kind, total, True, specialty, role, competency)
+            evidence[student_id].add_procedure(kind, total, True, specialty, role, competency)
         else:
-            work.minutes = minutes
-            if "counted" in parts:
-                work.procedures.update(zip(COUNTED, counts, strict=True))
+            evidence[student_id].minutes = total
     return evidence
 
 

@@ -8,7 +8,8 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import Role
+from accounts.selectors import users_with_role
 from backend.admin import AuditedAdmin, ReadOnly
 from backend.errors import DomainError
 from documents.admin import student_certificates
@@ -92,10 +93,10 @@ class StudentAdmin(AuditedAdmin):
     ) -> forms.Field:
         """Reassigning a coach shows each coach's current caseload size beside their name."""
         if db_field.name == "coach":
-            coaches = User.objects.filter(groups__name=Role.COACH, is_active=True).annotate(
+            coaches = users_with_role(Role.COACH).annotate(
                 load=Count("caseload", filter=Q(caseload__stage__in=ENROLLED_STAGES))
             )
-            field = forms.ModelChoiceField(coaches.order_by("last_name"), required=False)
+            field = forms.ModelChoiceField(coaches, required=False)
             field.label_from_instance = lambda coach: f"{coach} ({coach.load} active students)"
             return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

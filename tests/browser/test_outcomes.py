@@ -61,7 +61,7 @@ def test_an_admin_filters_the_outcomes_by_program_and_downloads_the_csv(
     assert page.get_by_role("heading", name="Outcome reports").is_visible()
     assert page.get_by_role("link", name="Outcomes").is_visible()  # in the menu for admins
 
-    page.get_by_label("Year").fill("2024")
+    page.get_by_label("Reporting year").select_option(label="2024-25")
     page.get_by_label("Program").select_option(label="Medical Assistant")
     page.get_by_role("button", name="Show").click()
     page.wait_for_load_state()

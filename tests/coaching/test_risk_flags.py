@@ -173,6 +173,17 @@ def test_a_document_expiring_within_30_days_is_flagged_unless_renewed(learner) -
     assert codes(learner) == set()
 
 
+def test_the_document_flag_names_the_kind_that_runs_out_and_its_newest_expiry(learner) -> None:
+    """An old TB test renewed by one that also runs out soon: the flag gives the renewal's day,
+    the one that matters; a never-expiring document of a kind never runs out."""
+    soon = TODAY + timedelta(days=12)
+    ComplianceDocumentFactory(student=learner, kind="tb_test", expires_on=TODAY - timedelta(300))
+    ComplianceDocumentFactory(student=learner, kind="tb_test", expires_on=soon)
+    ComplianceDocumentFactory(student=learner, kind="cpr_bls", expires_on=TODAY - timedelta(3))
+    ComplianceDocumentFactory(student=learner, kind="cpr_bls", expires_on=None)
+    assert reasons(learner)["document_expiring"] == f"TB test expires on {soon:%b %-d}."
+
+
 def test_flagged_students_come_first_and_the_api_gives_reasons(coach, learner) -> None:
     calm = StudentFactory(coach=coach, user__last_name="Aaronson")
     CoachNote.objects.create(student=calm, author=coach, body="Met", created_at=NOW)

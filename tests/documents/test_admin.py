@@ -1,11 +1,15 @@
 """The admin: roster and certificate actions on cohorts and students, the export progress page,
 and revoking a certificate with a reason."""
 
+import re
+
 import pytest
+from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Role
+from documents.exports import export_start
 from documents.models import Certificate, ExportJob
 from documents.services import certificate_issue, certificate_revoke
 from tests.conftest import with_role
@@ -121,3 +125,68 @@ def test_the_documents_admin_pages_turn_away_everyone_but_admins(role) -> None:
     certificate.refresh_from_db()
     assert certificate.revoke_reason == "Name misspelt."
     assert Certificate.objects.count() == 1  # no new certificate issued
+
+
+def _links(html: str) -> list[str]:
+    return re.findall(r'href="([^"]+)"', html)
+
+
+def test_every_link_to_an_exports_file_downloads_the_pdf(
+    signed_in, settings, django_capture_on_commit_callbacks
+) -> None:
+    # The job's page used to link the file's storage path (/exports/roster-N.pdf), which no
+    # address serves: a 404. Each page that names the file now links the admin's download.
+    settings.PDF_SYNC_MAX_STUDENTS = 1
+    cohort = CohortFactory(name="Autumn")
+    students = StudentFactory.create_batch(2, cohort=cohort)
+    with django_capture_on_commit_callbacks(execute=True):
+        _action(signed_in, "cohort", "export_roster", [cohort.pk])
+    job = ExportJob.objects.get()
+    pages = [
+        reverse("admin:documents_exportjob_progress", args=[job.pk]),
+        reverse("admin:documents_exportjob_change", args=[job.pk]),
+        reverse("admin:documents_exportjob_changelist"),
+    ]
+    download = reverse("admin:documents_exportjob_download", args=[job.pk])
+    for url in pages:
+        html = signed_in.get(url).content.decode()
+        assert job.file.name not in "".join(_links(html)), url  # no link to the stored path
+        assert download in _links(html), url
+    response = signed_in.get(download)
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="roster-{cohort.pk}.pdf"'
+    text = "".join(pdf_pages(b"".join(response.streaming_content)))
+    assert all(student.user.email in text for student in students)
+
+
+def test_a_job_not_ready_yet_offers_no_download(signed_in) -> None:
+    job = ExportJob.objects.create(kind="roster", cohort=CohortFactory(), done=1, total=4)
+    html = signed_in.get(reverse("admin:documents_exportjob_change", args=[job.pk]))
+    assert "not ready yet" in html.content.decode()
+    response = signed_in.get(reverse("admin:documents_exportjob_download", args=[job.pk]))
+    assert response.status_code == 302  # back to the progress page
+    assert response["Location"] == reverse("admin:documents_exportjob_progress", args=[job.pk])
+
+
+@pytest.mark.parametrize("who", ["anonymous", "staff given the permission"])
+def test_only_admins_download_an_export(
+    who, settings, django_capture_on_commit_callbacks, admin_user
+) -> None:
+    # A staff account granted "view export job" by hand is still not an admin: rosters and
+    # certificates are every student's record.
+    settings.PDF_SYNC_MAX_STUDENTS = 1
+    cohort = CohortFactory()
+    StudentFactory.create_batch(2, cohort=cohort)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = export_start(kind="roster", cohort=cohort, by=admin_user)
+    job.refresh_from_db()
+    assert job.status == "ready"
+    client = Client()
+    if who != "anonymous":
+        staff = with_role(Role.COACH, is_staff=True)
+        staff.user_permissions.add(Permission.objects.get(codename="view_exportjob"))
+        client.force_login(staff)
+    for name in ("download", "change", "progress"):
+        response = client.get(reverse(f"admin:documents_exportjob_{name}", args=[job.pk]))
+        assert response.status_code in (302, 403), name
+        assert response.get("Content-Type") != "application/pdf", name

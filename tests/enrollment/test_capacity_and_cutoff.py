@@ -36,7 +36,7 @@ def statuses(applications: list[Application]) -> list[str]:
 def test_raising_capacity_offers_the_new_seats_to_the_waitlist_in_order() -> None:
     cohort = CohortFactory(capacity=1)
     people = fill(cohort, 4)
-    assert capacity_change_preview(cohort=cohort, capacity=3) == 2
+    assert capacity_change_preview(cohort=cohort, capacity=3).offers == 2
     offers = cohort_set_capacity(cohort=cohort, capacity=3, actor=STAFF)
     assert [a.pk for a in offers] == [people[1].pk, people[2].pk]
     assert statuses(people) == ["offered", "offered", "offered", "waitlisted"]
@@ -45,7 +45,7 @@ def test_raising_capacity_offers_the_new_seats_to_the_waitlist_in_order() -> Non
 def test_the_preview_never_promises_more_offers_than_people_waiting() -> None:
     cohort = CohortFactory(capacity=1)
     fill(cohort, 2)
-    assert capacity_change_preview(cohort=cohort, capacity=10) == 1
+    assert capacity_change_preview(cohort=cohort, capacity=10).offers == 1
 
 
 def test_lowering_capacity_below_the_seats_taken_is_refused() -> None:
@@ -72,7 +72,7 @@ def test_no_offer_is_made_once_the_cutoff_has_come() -> None:
         offer_expires_at=timezone.now() - timedelta(seconds=1)
     )
     cohort.refresh_from_db()
-    assert capacity_change_preview(cohort=cohort, capacity=5) == 0
+    assert capacity_change_preview(cohort=cohort, capacity=5).offers == 0
     cohort_set_capacity(cohort=cohort, capacity=5, actor=STAFF)
     assert statuses([offered, waiting]) == ["expired", "waitlisted"]
 
@@ -205,7 +205,7 @@ def test_in_a_waitlist_only_program_a_decline_and_an_expiry_move_the_line_in_ord
 def test_in_a_waitlist_only_program_a_capacity_raise_offers_the_added_seats_as_previewed() -> None:
     seated, waiting = full_waitlist_only_cohort(holders=2, waiting=3)
     cohort = seated[0].cohort
-    assert capacity_change_preview(cohort=cohort, capacity=4) == 2
+    assert capacity_change_preview(cohort=cohort, capacity=4).offers == 2
     offers = cohort_set_capacity(cohort=cohort, capacity=4, actor=STAFF)
     assert [a.pk for a in offers] == [a.pk for a in waiting[:2]]
     assert statuses(waiting) == ["offered", "offered", "waitlisted"]

@@ -60,6 +60,9 @@ def page_url(path: str, world: World) -> str:
         "{code}": FORGED,
         "{uidb64}": "MQ",
         "{verb}": "accept",
+        "{attempt}": str(world.ids["exam-attempts"]),
+        "{application}": str(world.ids["job-applications"]),
+        "{session}": str(world.ids["coaching-sessions"]),
     }
     for placeholder, value in values.items():
         path = path.replace(placeholder, value)
@@ -70,6 +73,7 @@ def page_url(path: str, world: World) -> str:
 def page_body(path: str, world: World) -> dict[str, object]:
     log = f"hour-{world.hour_log.pk}"
     starts = (timezone.localtime() + timedelta(days=4)).replace(hour=10, minute=0)
+    today = timezone.localdate()
     return {
         "/review/{kind}/{id}/": {f"{log}-decision": "approved"},
         "/review/approve/": {"hour": [world.hour_log.pk]},
@@ -91,19 +95,50 @@ def page_body(path: str, world: World) -> dict[str, object]:
             "count": 2,
             "weeks": 1,
         },
+        "/coach/students/{id}/exam/": {
+            "sat_on": str(today + timedelta(days=30)),
+            "override_reason": "Retake approved by the program director.",
+        },
+        "/coach/students/{id}/exam/{attempt}/": {"result": "failed", "scaled_score": 340},
+        "/coach/students/{id}/jobs/": {
+            "employer": "Eastside Clinic",
+            "role": "Medical assistant",
+            "applied_on": str(today),
+            "status": "offered",
+            "respond_by": str(today + timedelta(days=3)),
+        },
+        "/coach/students/{id}/jobs/{application}/": {"status": "interviewing"},
+        "/coach/students/{id}/placements/": {
+            "employer": "Eastside Clinic",
+            "title": "Medical assistant",
+            "classification": "in_field",
+            "employment": "full_time",
+            "hourly_wage": "19.50",
+            "start_date": str(today),
+            "verification_method": "offer_letter",
+            "evidence_note": "Offer letter seen.",
+        },
+        "/coach/students/{id}/sessions/{session}/": {"status": "held", "outcome": "Good."},
     }.get(path, {})
 
 
 def fingerprint(world: World) -> tuple[object, ...]:
     """What a page could change about Avery: the pending log's status, notes, sessions (their
-    times and states) and the messages sent to them or by them."""
+    times, states and outcomes), the messages sent to them or by them, exam attempts, job
+    applications and placements."""
     log = type(world.hour_log).objects.get(pk=world.hour_log.pk)
-    user = world.student.user
+    student = world.student
+    user = student.user
     return (
         log.status,
-        world.student.coach_notes.count(),
-        list(world.student.coaching_sessions.order_by("pk").values_list("starts_at", "status")),
+        student.coach_notes.count(),
+        list(
+            student.coaching_sessions.order_by("pk").values_list("starts_at", "status", "outcome")
+        ),
         Message.objects.filter(Q(recipient=user) | Q(sender=user)).count(),
+        list(student.exam_attempts.values_list("result", "scaled_score")),
+        list(student.job_applications.values_list("status", "respond_by")),
+        student.placements.count(),
     )
 
 

@@ -55,6 +55,7 @@ from students.management.commands._demo_world import (
     FIRST,
     HISTORY,
     LAST,
+    PAGE_DETAILS,
     PROGRAMS,
     SITES,
     DemoStudent,
@@ -137,6 +138,11 @@ class Command(BaseCommand):
 
     def seed_program(self, spec: dict) -> Program:
         program, _ = Program.objects.get_or_create(slug=spec["slug"], defaults=spec)
+        # Fill only what is blank: an admin's edits stay, and a second run changes nothing.
+        blank = {name: spec[name] for name in PAGE_DETAILS if getattr(program, name) in ("", None)}
+        if blank:
+            Program.objects.filter(pk=program.pk).update(**blank)
+            program.refresh_from_db()
         return program
 
     def seed_requirements(self, program: Program) -> None:
