@@ -31,7 +31,7 @@ from coaching.services import session_update
 
 
 def _day(on: date) -> str:
-    return f"{on:%A %-d %B %Y}"
+    return f"{on:%A, %B %-d, %Y}"
 
 
 def _job(application: JobApplication) -> str:

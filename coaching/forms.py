@@ -100,7 +100,7 @@ def _date(label: str, what: str, required: bool = True, help_text: str = "") -> 
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": f"Enter {what}.",
-            "invalid": f"Enter {what} as a date, like 12 March 2026.",
+            "invalid": f"Enter {what} as a date, like March 12, 2026.",
         },
     )
 

@@ -149,7 +149,7 @@ def capacity_in_words(cohort: Cohort, preview: CapacityPreview) -> str:
     if not p.free:
         return f"{opening}; nobody is offered a seat."
     if p.past_cutoff:
-        closed = dateformat.format(cohort.enrollment_cutoff, "l j F Y")
+        closed = dateformat.format(cohort.enrollment_cutoff, "l, F j, Y")
         return f"{opening}, but no one is offered a seat: enrollment closed on {closed}."
     parts = []
     if p.offers:

@@ -131,7 +131,7 @@ def test_a_coach_finds_a_student_books_the_retake_and_records_an_offer(
     page.wait_for_load_state()
 
     notice = page.locator("#exam .notice")
-    expect(notice).to_contain_text(f"Retake booked: attempt 2 on {retake_on:%A %-d %B %Y}.")
+    expect(notice).to_contain_text(f"Retake booked: attempt 2 on {retake_on:%A, %B %-d, %Y}.")
     expect(notice).to_be_in_viewport()
     expect(page.get_by_text("Failed exam, no retake scheduled")).to_have_count(0)
     look(page, tmp_path, "retake-booked", size)
@@ -165,7 +165,7 @@ def test_a_coach_finds_a_student_books_the_retake_and_records_an_offer(
     notice = page.locator("#jobs .notice")
     expect(notice).to_contain_text(
         f"Offer recorded: Medical assistant at Eastside Family Clinic, to be answered by "
-        f"{answer_by:%A %-d %B %Y}."
+        f"{answer_by:%A, %B %-d, %Y}."
     )
     expect(notice).to_be_in_viewport()
     expect(page.locator("section[aria-labelledby=attention-title]")).to_contain_text(

@@ -75,7 +75,7 @@ def test_booking_the_retake_clears_the_failed_exam_flag(coach, learner) -> None:
     response = client.post(url(learner, "exam/"), {"sat_on": in_days(30)})
 
     on = timezone.localdate() + timedelta(days=30)
-    said = f"Retake booked: attempt 2 on {on:%A %-d %B %Y}."
+    said = f"Retake booked: attempt 2 on {on:%A, %B %-d, %Y}."
     page = lands(response, learner, "exam", said, client)
     assert "Failed exam, no retake scheduled" not in page
     retake = ExamAttempt.objects.get(student=learner, attempt_number=2)
@@ -118,7 +118,7 @@ def test_an_exam_date_that_is_not_a_date_is_refused_beside_the_field(coach, lear
 
     assert response.status_code == 400
     page = response.content.decode()
-    assert '<a href="#exam-sat_on">Enter the exam date as a date, like 12 March 2026.</a>' in page
+    assert '<a href="#exam-sat_on">Enter the exam date as a date, like March 12, 2026.</a>' in page
     assert 'id="exam-sat_on_error"' in page
     assert ExamAttempt.objects.filter(student=learner).count() == 1
 
@@ -176,7 +176,7 @@ def test_recording_an_offer_with_its_answer_date_flags_the_deadline(coach, learn
         learner,
         "jobs",
         f"Offer recorded: Medical assistant at Eastside Clinic, to be answered by "
-        f"{on:%A %-d %B %Y}.",
+        f"{on:%A, %B %-d, %Y}.",
         client,
     )
     assert f"The answer to a job offer is due on {on:%a %b %-d}." in page

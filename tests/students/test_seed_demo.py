@@ -314,7 +314,9 @@ class TestFromTheDemoData:
         statuses = set(externship.hourlogs.values_list("status", flat=True))
         assert {LogStatus.APPROVED, LogStatus.PENDING} <= statuses
         assert progress_lines(sam.user.email)["Externship hours"].endswith("hours to go")
-        assert progress_lines(sam.user.email)["Competency checklist"] == "4 competencies to go"
+        assert progress_lines(sam.user.email)["Competency checklist"] == (
+            "4 competencies to go: Injections, Specimen collection, EHR entry, Infection control"
+        )
 
     def test_seed_demo_has_sites_of_every_kind_under_the_demo_supervisor(self) -> None:
         supervisor = User.objects.get(email="supervisor@demo.pathway")
