@@ -78,6 +78,7 @@ urlpatterns = [
         name="status-withdraw",
     ),
     path("status/<slug:token>/<slug:verb>/", enrollment_views.status_action, name="status-action"),
+    path("", include("students.urls")),
     path("", include("externships.urls")),
     path("", include("coaching.urls")),
     path("", include("careers.urls")),

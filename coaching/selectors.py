@@ -274,12 +274,14 @@ def most_urgent_first(row: CaseloadRow) -> tuple[int, int]:
 
 def student_messages(student: Student) -> QuerySet[Message]:
     """Every program email and text to the student, newest first: to their account, and to
-    their addresses from before it existed (offers to the applicant). Account mail (the one-time
-    set-password link) is not the school's to show."""
+    their addresses from before it existed (offers to the applicant); and what the student wrote
+    to their coach. Account mail (the one-time set-password link) is not the school's to show."""
     addresses = [a for a in (student.user.email.lower(), str(student.user.phone or "")) if a]
     return (
         Message.objects.filter(
-            Q(recipient=student.user) | Q(recipient__isnull=True, address__in=addresses)
+            Q(recipient=student.user)
+            | Q(recipient__isnull=True, address__in=addresses)
+            | Q(sender=student.user)
         )
         .exclude(purpose=Purpose.ACCOUNT)
         .select_related("sender")

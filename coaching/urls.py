@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coaching import actions, views
+from coaching import actions, booking_views, views
 
 urlpatterns = [
     path("coach/", views.coach, name="coach"),
@@ -28,4 +28,10 @@ urlpatterns = [
     ),
     path("coach/sessions/<int:pk>.ics", views.session_ics, name="session-ics"),
     path("coach/calendar/<str:token>.ics", views.coach_feed, name="coach-feed"),
+    path("coach/availability/", booking_views.availability, name="coach-availability"),
+    path(
+        "coach/availability/<int:pk>/remove/",
+        booking_views.availability_remove,
+        name="coach-availability-remove",
+    ),
 ]

@@ -18,7 +18,6 @@ class LogKind:
 register_converter(LogKind, "logkind")
 
 urlpatterns = [
-    path("me/", views.me, name="me"),
     path("me/hours/", views.hour_log_new, name="me-hours"),
     path("me/procedures/", views.procedure_log_new, name="me-procedures"),
     path("me/logs/<logkind:kind>/<int:pk>/answer/", views.log_answer, name="me-answer"),

@@ -100,14 +100,14 @@ def _require_role(user: User, *roles: str) -> None:
 FORM_ANCHORS = {"hour": "log-hours", "procedure": "log-procedures"}
 
 
-def _render_me(
-    request: HttpRequest, student: Student, forms: Forms, status: int = 200
-) -> HttpResponse:
+def me_context(student: Student, forms: Forms) -> dict[str, object]:
+    """What the student's progress, log forms and logs show: on their home, `/me/`
+    (students/views.py), and on this app's page below, which comes back with a form's errors."""
     rows = _logs(student)
     for row in rows:
         if row.log.status == LogStatus.NEEDS_INFO:
             row.form = forms.rows.get(row.prefix) or AnswerForm(prefix=row.prefix)
-    context = {
+    return {
         "student": student,
         "progress": progress_for([student])[student.pk],
         "externship": active_externship(student),
@@ -115,12 +115,14 @@ def _render_me(
         "procedure_form": forms.procedure or ProcedureLogForm(student=student),
         "rows": rows,
     }
-    return render(request, "externships/me.html", context, status=status)
 
 
-@login_required
-def me(request: HttpRequest) -> HttpResponse:
-    return _render_me(request, _own_student(request), Forms())
+def _render_me(
+    request: HttpRequest, student: Student, forms: Forms, status: int = 200
+) -> HttpResponse:
+    """Progress, the log forms and the logs alone, with the posted form's errors beside its
+    fields. A log that went in returns to the student's home instead (`me`, in students/)."""
+    return render(request, "externships/me.html", me_context(student, forms), status=status)
 
 
 def _back_to(anchor: str) -> HttpResponse:

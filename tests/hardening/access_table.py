@@ -121,9 +121,9 @@ def expected(operation: tuple[str, str], role: str) -> str:
 
 
 # Pages: "login" is a redirect to the sign-in page; 302 any other redirect (after a form); a "*"
-# marks a request that changed Avery's records (the log's status, notes, sessions). Tokens in
-# the address are forged ones (see test_page_access.py). `/me/` and its forms answer 404 to
-# anyone who is not a student: there is no "me" to show.
+# marks a request that changed Avery's records (the log's status, notes, sessions, messages to or
+# from them). Tokens in the address are forged ones (see test_page_access.py). `/me/` and its
+# forms answer 404 to anyone who is not a student: there is no "me" to show.
 # fmt: off
 PAGES = {
     ("GET", "/"): "200 200 200 200 200 200 200 200",
@@ -131,6 +131,10 @@ PAGES = {
     ("GET", "/api/schema/"): "200 200 200 200 200 200 200 200",
     ("GET", "/apply/{slug}/"): "200 200 200 200 200 200 200 200",
     ("GET", "/coach/"): "login login 403 403 200 200 403 200",
+    ("GET", "/coach/availability/"): "login login 403 403 200 200 403 200",
+    ("POST", "/coach/availability/"): "login login 403 403 302 302 403 302",
+    ("GET", "/coach/availability/{id}/remove/"): "login login 405 405 405 405 405 405",
+    ("POST", "/coach/availability/{id}/remove/"): "login login 403 403 302 404 403 404",
     ("GET", "/coach/calendar/{token}.ics"): "404 404 404 404 404 404 404 404",
     ("GET", "/coach/sessions/{id}.ics"): "login login 200 404 200 404 404 200",
     ("GET", "/coach/students/{id}/"): "login login 403 403 200 404 403 200",
@@ -156,12 +160,20 @@ PAGES = {
     ("GET", "/login/"): "200 200 302 302 302 302 302 302",
     ("GET", "/logout/"): "405 405 405 405 405 405 405 405",
     ("GET", "/me/"): "login login 200 200 404 404 404 404",
+    ("GET", "/me/coach/messages/"): "login login 405 405 405 405 405 405",
+    ("POST", "/me/coach/messages/"): "login login 302* 302 404 404 404 404",
     ("GET", "/me/hours/"): "login login 405 405 405 405 405 405",
     ("POST", "/me/hours/"): "login login 400 400 404 404 404 404",
     ("GET", "/me/logs/{kind}/{id}/answer/"): "login login 405 405 405 405 405 405",
     ("POST", "/me/logs/{kind}/{id}/answer/"): "login login 409 404 404 404 404 404",
     ("GET", "/me/procedures/"): "login login 405 405 405 405 405 405",
     ("POST", "/me/procedures/"): "login login 400 400 404 404 404 404",
+    ("GET", "/me/sessions/"): "login login 405 405 405 405 405 405",
+    ("POST", "/me/sessions/"): "login login 302* 400 404 404 404 404",
+    ("GET", "/me/sessions/{id}/cancel/"): "login login 200 404 404 404 404 404",
+    ("POST", "/me/sessions/{id}/cancel/"): "login login 302* 404 404 404 404 404",
+    ("GET", "/me/sessions/{id}/move/"): "login login 200 404 404 404 404 404",
+    ("POST", "/me/sessions/{id}/move/"): "login login 302* 404 404 404 404 404",
     ("GET", "/password-reset/"): "200 200 200 200 200 200 200 200",
     ("POST", "/password-reset/"): "200 200 200 200 200 200 200 200",
     ("GET", "/password-reset/sent/"): "200 200 200 200 200 200 200 200",

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import transaction
+from django.db.models import Q
 from django.test import Client
 from django.utils import timezone
 
@@ -45,6 +46,8 @@ def page_url(path: str, world: World) -> str:
     ids = {
         "/coach/students/": world.student.pk,
         "/coach/sessions/": world.ids["coaching-sessions"],
+        "/coach/availability/": world.ids["open-slots"],
+        "/me/sessions/": world.ids["coaching-sessions"],
         "/me/logs/": world.hour_log.pk,
         "/review/": world.hour_log.pk,
     }
@@ -82,6 +85,16 @@ def page_body(path: str, world: World) -> dict[str, object]:
             "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
             "duration_minutes": 30,
         },
+        "/me/sessions/": {"kind": "check_in", "slot": world.ids["open-slots"]},
+        "/me/sessions/{id}/move/": {"slot": world.ids["open-slots"]},
+        "/me/coach/messages/": {"body": "Can we talk about my externship?"},
+        "/coach/availability/": {
+            "day": (starts + timedelta(days=1)).date().isoformat(),
+            "start": "15:00",
+            "duration_minutes": 30,
+            "count": 2,
+            "weeks": 1,
+        },
         "/coach/students/{id}/exam/": {
             "sat_on": str(today + timedelta(days=30)),
             "override_reason": "Retake approved by the program director.",
@@ -110,15 +123,19 @@ def page_body(path: str, world: World) -> dict[str, object]:
 
 
 def fingerprint(world: World) -> tuple[object, ...]:
-    """What a page could change about Avery: the pending log's status, notes, sessions and the
-    messages sent to them, exam attempts, job applications and placements."""
+    """What a page could change about Avery: the pending log's status, notes, sessions (their
+    times, states and outcomes), the messages sent to them or by them, exam attempts, job
+    applications and placements."""
     log = type(world.hour_log).objects.get(pk=world.hour_log.pk)
     student = world.student
+    user = student.user
     return (
         log.status,
         student.coach_notes.count(),
-        list(student.coaching_sessions.values_list("status", "outcome")),
-        Message.objects.filter(recipient=student.user).count(),
+        list(
+            student.coaching_sessions.order_by("pk").values_list("starts_at", "status", "outcome")
+        ),
+        Message.objects.filter(Q(recipient=user) | Q(sender=user)).count(),
         list(student.exam_attempts.values_list("result", "scaled_score")),
         list(student.job_applications.values_list("status", "respond_by")),
         student.placements.count(),
