@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django import forms
@@ -80,6 +80,12 @@ class FreeTimesForm(forms.Form):
         initial=1,
         help_text="The same times on the same weekday, this many weeks in a row.",
     )
+
+    def clean_day(self) -> date:
+        day = self.cleaned_data["day"]
+        if day > timezone.localdate() + timedelta(days=366):
+            raise forms.ValidationError("Offer free times up to a year ahead.")
+        return day
 
     def clean(self) -> dict[str, object]:
         data = super().clean()

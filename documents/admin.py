@@ -202,11 +202,17 @@ class ExportJobAdmin(admin.ModelAdmin):
         job = get_object_or_404(ExportJob, pk=pk)
         if not self.has_view_permission(request, job) or job.status != ExportStatus.READY:
             return redirect("admin:documents_exportjob_progress", job.pk)
+        try:
+            pdf = job.file.open("rb")
+        except FileNotFoundError:
+            self.message_user(
+                request,
+                "The file of this export is gone from storage; start the export again.",
+                messages.ERROR,
+            )
+            return redirect("admin:documents_exportjob_progress", job.pk)
         return FileResponse(
-            job.file.open("rb"),
-            content_type="application/pdf",
-            filename=job.filename,
-            as_attachment=True,
+            pdf, content_type="application/pdf", filename=job.filename, as_attachment=True
         )
 
 

@@ -24,12 +24,26 @@ def decidable_logs(
     if user.has_role(Role.COACH):
         rules.append(Q(externship__student__coach=user))
     if user.has_role(Role.SUPERVISOR):
-        # A subquery, not a join over the site's supervisors, so no log comes back twice.
-        at_their_sites = Q(externship__site__in=Site.objects.filter(supervisors=user))
-        rules.append(at_their_sites | Q(externship__supervisor=user))
+        rules.append(_supervising(user))
     if not rules:
         return model.objects.none()
     return model.objects.filter(reduce(operator.or_, rules))
+
+
+def supervised_logs(
+    user: User, model: type[HourLog] | type[ProcedureLog]
+) -> QuerySet[HourLog] | QuerySet[ProcedureLog]:
+    """The logs `user` decides as a site supervisor alone, whatever other roles they hold: what
+    the daily summary lists and its signed link may decide."""
+    if not user.has_role(Role.SUPERVISOR):
+        return model.objects.none()
+    return model.objects.filter(_supervising(user))
+
+
+def _supervising(user: User) -> Q:
+    # A subquery, not a join over the site's supervisors, so no log comes back twice.
+    at_their_sites = Q(externship__site__in=Site.objects.filter(supervisors=user))
+    return at_their_sites | Q(externship__supervisor=user)
 
 
 def can_decide(user: User, log: HourLog | ProcedureLog) -> bool:

@@ -2,7 +2,8 @@
 signed link to review them all (externships.review_links), instead of an email per log. An
 urgent log still goes alone, at once (externships.notifications).
 
-Sent by the periodic job (externships.tasks) from 7:00 in the school's time zone, at most once a
+Sent by the periodic job (externships.tasks) in the morning, from 7:00 to noon in the school's
+time zone (never late at night: logs sent after noon wait for the next morning), at most once a
 day per supervisor however often the job runs: the message's `once_key` (supervisor and day) is
 unique in the message log, so a second run, even a concurrent one, queues nothing."""
 
@@ -17,15 +18,15 @@ from django.utils import dateformat, timezone
 
 from accounts.models import User
 from enrollment.models import Student
-from externships.deciders import decidable_logs
+from externships.deciders import supervised_logs
 from externships.models import HourLog, LogStatus, ProcedureLog, log_in_words
 from externships.review_links import REVIEW_LINK_MAX_AGE, review_all_token
 from messaging import services as messaging
 from messaging.models import Message, MessageChannel, Purpose
 
 REVIEW_DIGEST = "review_digest"
-# The summary goes out with the first run of the job from this hour, school time.
-DIGEST_FROM = time(7)
+# The summary goes out with the first run of the job in this window, school time.
+DIGEST_FROM, DIGEST_UNTIL = time(7), time(12)
 MODELS: tuple[type[HourLog] | type[ProcedureLog], ...] = (HourLog, ProcedureLog)
 
 
@@ -42,10 +43,11 @@ def digest_key(supervisor: User, day: date) -> str:
 
 
 def waiting_for(supervisor: User) -> list[Waiting]:
-    """The pending logs `supervisor` may decide, by student (by name), oldest first."""
+    """The pending logs `supervisor` decides as a site supervisor, by student (by name), oldest
+    first: what the summary's link may decide."""
     by_student: dict[int, Waiting] = {}
     for model in MODELS:
-        pending = decidable_logs(supervisor, model).filter(status=LogStatus.PENDING)
+        pending = supervised_logs(supervisor, model).filter(status=LogStatus.PENDING)
         for log in pending.select_related("externship__student__user"):
             student = log.externship.student
             by_student.setdefault(student.pk, Waiting(student)).logs.append(log)
@@ -59,7 +61,7 @@ def review_digests_queue(*, now: datetime | None = None) -> int:
     """Queue today's summary for every supervisor with logs waiting who has not had one today;
     returns how many were queued."""
     local = timezone.localtime(now or timezone.now())
-    if local.time() < DIGEST_FROM:
+    if not DIGEST_FROM <= local.time() < DIGEST_UNTIL:
         return 0
     day = local.date()
     supervisor_ids = {

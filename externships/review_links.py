@@ -6,10 +6,11 @@ externships.deciders'."""
 from datetime import timedelta
 
 from django.core import signing
+from django.utils.crypto import constant_time_compare, salted_hmac
 
-from accounts.models import User
+from accounts.models import Role, User
 from backend.errors import NotAllowed
-from externships.deciders import DECIDER_ROLES, can_decide
+from externships.deciders import can_decide
 from externships.models import HourLog, ProcedureLog, log_kind
 
 REVIEW_LINK_SALT = "externships.review-link"
@@ -48,13 +49,21 @@ REVIEW_ALL_SALT = "externships.review-all-link"
 
 def review_all_token(supervisor: User) -> str:
     """A signed token, expiring like a one-log link, that lets a supervisor review every log
-    waiting for them (the daily summary's link), with no login."""
-    return signing.dumps({"by": supervisor.pk}, salt=REVIEW_ALL_SALT)
+    waiting for them as a site supervisor (the daily summary's link), with no login. A new
+    password ends every link given before it."""
+    return signing.dumps(
+        {"by": supervisor.pk, "key": _password_stamp(supervisor)}, salt=REVIEW_ALL_SALT
+    )
+
+
+def _password_stamp(user: User) -> str:
+    return salted_hmac(REVIEW_ALL_SALT, user.password).hexdigest()[:16]
 
 
 def review_all_open(token: str) -> User:
-    """The supervisor a review-all token names; NotAllowed when forged, expired or when they no
-    longer supervise (the logs listed are those `decidable_logs` gives them today)."""
+    """The supervisor a review-all token names; NotAllowed when forged, expired, given before
+    their password changed, or when they no longer supervise (the logs listed are those
+    `supervised_logs` gives them today)."""
     try:
         payload = signing.loads(token, salt=REVIEW_ALL_SALT, max_age=REVIEW_LINK_MAX_AGE)
     except signing.SignatureExpired:
@@ -62,6 +71,10 @@ def review_all_open(token: str) -> User:
     except signing.BadSignature:
         raise NotAllowed("This review link is not valid.") from None
     supervisor = User.objects.filter(pk=payload.get("by"), is_active=True).first()
-    if supervisor is None or not supervisor.has_role(*DECIDER_ROLES):
+    if (
+        supervisor is None
+        or not supervisor.has_role(Role.SUPERVISOR)
+        or not constant_time_compare(payload.get("key", ""), _password_stamp(supervisor))
+    ):
         raise NotAllowed("This review link is no longer valid.")
     return supervisor

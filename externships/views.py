@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -19,7 +20,7 @@ from backend.api import TokenRateThrottle
 from backend.errors import DomainError
 from backend.throttles import throttled
 from enrollment.models import Student
-from externships.deciders import decidable_logs
+from externships.deciders import decidable_logs, supervised_logs
 from externships.forms import AnswerForm, DecisionForm, HourLogForm, ProcedureLogForm
 from externships.models import (
     DecisionVia,
@@ -185,7 +186,9 @@ def log_answer(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             return _render_me(request, student, Forms(), status=exc.status_code)
         else:
             messages.success(
-                request, "Thank you. The log went back to your supervisor.", extra_tags=row
+                request,
+                "Thank you. The log is back with your supervisor, in their next morning summary.",
+                extra_tags=row,
             )
             return _back_to(row)
     return _render_me(request, student, Forms(rows={form.prefix: form}), status=400)
@@ -229,6 +232,12 @@ class Desk:
     via: str
     token: str = ""
 
+    def logs(self, model: type[HourLog] | type[ProcedureLog]) -> QuerySet:
+        """The logs decided here: a signed link decides only as a site supervisor."""
+        if self.token:
+            return supervised_logs(self.decider, model)
+        return decidable_logs(self.decider, model)
+
     def url(self, name: str, *args: object) -> str:
         """The address of the page, a row's decision or the bulk approval at this desk."""
         if self.token:
@@ -246,12 +255,12 @@ def _placed(request: HttpRequest) -> set[str]:
 
 
 def _review_groups(request: HttpRequest, desk: Desk, forms: Forms) -> list[StudentGroup]:
-    """The pending logs the desk's reviewer decides (`decidable_logs`), by student, names in
+    """The pending logs the desk's reviewer decides (`Desk.logs`), by student, names in
     order; a student whose last logs were just decided keeps their group, to show the total."""
     rows = [
         LogRow(kind, log)
         for kind, model in MODELS.items()
-        for log in decidable_logs(desk.decider, model)
+        for log in desk.logs(model)
         .filter(status=LogStatus.PENDING)
         .select_related("externship__site")
     ]
@@ -262,7 +271,7 @@ def _review_groups(request: HttpRequest, desk: Desk, forms: Forms) -> list[Stude
         ids |= {
             pk
             for model in MODELS.values()
-            for pk in decidable_logs(desk.decider, model)
+            for pk in desk.logs(model)
             .filter(externship__student_id__in=kept - ids)
             .values_list("externship__student_id", flat=True)
         }
@@ -292,7 +301,7 @@ def _render_review(
 def _decide(request: HttpRequest, desk: Desk, kind: str, pk: int) -> HttpResponse:
     """One decision from a row of the review page; back to the student's group."""
     log = get_object_or_404(
-        decidable_logs(desk.decider, MODELS[kind]).select_related("externship__student__user"),
+        desk.logs(MODELS[kind]).select_related("externship__student__user"),
         pk=pk,
     )
     group = f"student-{log.externship.student_id}"
@@ -320,7 +329,7 @@ def _bulk_approve(request: HttpRequest, desk: Desk) -> HttpResponse:
     chosen = {
         # Only logs this reviewer decides: others' ids are never looked up, so none can be probed.
         kind: list(
-            decidable_logs(desk.decider, model)
+            desk.logs(model)
             .filter(
                 pk__in=[pk for pk in request.POST.getlist(kind) if pk.isdigit() and len(pk) < 19]
             )

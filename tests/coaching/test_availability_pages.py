@@ -94,6 +94,13 @@ def test_a_missing_day_is_refused_beside_the_day(ann: User) -> None:
     assert not OpenSlot.objects.exists()
 
 
+def test_a_day_years_ahead_is_refused_beside_the_day(ann: User) -> None:
+    response = signed_in(ann).post("/coach/availability/", offer_form(day="9999-12-20", weeks=4))
+    assert response.status_code == 400
+    assert "Offer free times up to a year ahead." in response.content.decode()
+    assert not OpenSlot.objects.exists()
+
+
 def test_a_taken_time_names_the_student_and_cannot_be_removed(ann: User, avery: Student) -> None:
     free, taken = slots_add(coach=ann, starts_at=timezone.now() + timedelta(days=2), count=2)
     slot_book(student=avery, slot=taken, kind="mock_interview", by=avery.user)

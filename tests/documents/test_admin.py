@@ -168,6 +168,25 @@ def test_a_job_not_ready_yet_offers_no_download(signed_in) -> None:
     assert response["Location"] == reverse("admin:documents_exportjob_progress", args=[job.pk])
 
 
+def test_an_export_whose_file_is_gone_says_so_instead_of_failing(
+    signed_in, settings, django_capture_on_commit_callbacks, admin_user
+) -> None:
+    settings.PDF_SYNC_MAX_STUDENTS = 1
+    cohort = CohortFactory()
+    StudentFactory.create_batch(2, cohort=cohort)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = export_start(kind="roster", cohort=cohort, by=admin_user)
+    job.refresh_from_db()
+    job.file.storage.delete(job.file.name)
+
+    response = signed_in.get(
+        reverse("admin:documents_exportjob_download", args=[job.pk]), follow=True
+    )
+
+    assert response.status_code == 200
+    assert "gone from storage; start the export again" in response.content.decode()
+
+
 @pytest.mark.parametrize("who", ["anonymous", "staff given the permission"])
 def test_only_admins_download_an_export(
     who, settings, django_capture_on_commit_callbacks, admin_user

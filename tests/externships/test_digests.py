@@ -8,11 +8,12 @@ import re
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core import mail, signing
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 from backend.periodic import JOBS
 from enrollment.models import Student
 from externships.digests import review_digests_queue
@@ -179,6 +180,65 @@ def test_the_summarys_link_expires_after_14_days(
 
     assert response.status_code == 403
     assert "This review link has expired" in response.content.decode()
+
+
+def test_logs_sent_after_noon_wait_for_the_next_morning(
+    clinic_students: list[Student], supervisor: User, django_capture_on_commit_callbacks
+) -> None:
+    assert send(at(7), django_capture_on_commit_callbacks) == 0  # nothing waits yet
+    shifts(clinic_students[1], 1)
+    assert send(at(12, 0), django_capture_on_commit_callbacks) == 0
+    assert send(at(22, 58), django_capture_on_commit_callbacks) == 0
+    assert send(at(7, 0, days_from_now=1), django_capture_on_commit_callbacks) == 1
+
+
+def summary_path(supervisor: User, django_capture_on_commit_callbacks) -> str:
+    send(at(7), django_capture_on_commit_callbacks)
+    (summary,) = digests_to(supervisor)
+    return re.search(r"https?://[^/\s]+(/review/all/\S+/)", summary.body).group(1)
+
+
+def test_the_summarys_link_decides_only_as_a_site_supervisor(
+    clinic_students: list[Student],
+    drew: Student,
+    supervisor: User,
+    client: Client,
+    django_capture_on_commit_callbacks,
+) -> None:
+    """A director who also supervises at a site: the emailed link, which needs no sign-in,
+    reaches only the logs at their site, never the whole school's."""
+    supervisor.groups.add(Group.objects.get_or_create(name=Role.ADMIN)[0])
+    shifts(clinic_students[1], 1)
+    [elsewhere] = shifts(drew, 1)
+    path = summary_path(supervisor, django_capture_on_commit_callbacks)
+
+    html = client.get(path).content.decode()
+    assert "Avery Lee" in html
+    assert "Drew Ito" not in html
+    response = client.post(
+        f"{path}hour/{elsewhere.pk}/", {f"hour-{elsewhere.pk}-decision": "approved"}
+    )
+    assert response.status_code == 404
+    client.post(f"{path}approve/", {"hour": [elsewhere.pk]})
+    elsewhere.refresh_from_db()
+    assert elsewhere.status == LogStatus.PENDING
+
+
+def test_a_new_password_ends_the_summarys_link(
+    clinic_students: list[Student],
+    supervisor: User,
+    client: Client,
+    django_capture_on_commit_callbacks,
+) -> None:
+    shifts(clinic_students[1], 1)
+    path = summary_path(supervisor, django_capture_on_commit_callbacks)
+    supervisor.set_password("a-new-password-1234")
+    supervisor.save()
+
+    response = client.get(path)
+
+    assert response.status_code == 403
+    assert "no longer valid" in response.content.decode()
 
 
 def test_the_summary_is_a_registered_periodic_job() -> None:

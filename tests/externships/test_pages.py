@@ -486,7 +486,7 @@ def test_the_supervisors_reason_shows_and_a_needs_info_log_can_be_answered(
     assert response.status_code == 302
     assert response.url == f"/me/#log-hour-{log.pk}"  # back at its row
     row = re.search(rf'<tr id="log-hour-{log.pk}">.*?</tr>', text_of(client.get("/me/"))).group(0)
-    assert "Thank you. The log went back to your supervisor." in row
+    assert "Thank you. The log is back with your supervisor, in their next morning summary." in row
     log.refresh_from_db()
     assert log.status == LogStatus.PENDING
     assert "Room 4, with Dr. Lee." in log.notes

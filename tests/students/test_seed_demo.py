@@ -39,6 +39,7 @@ from externships.models import (
     SiteKind,
 )
 from externships.selectors import progress_for
+from students.management.commands._demo_world import PAGE_DETAILS
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -223,15 +224,18 @@ def test_the_demo_class_gives_the_outcome_report_its_documented_numbers() -> Non
     assert ReferencePay.objects.filter(program__slug="medical-assistant").exists()
 
 
-def test_seed_demo_fills_a_programs_blank_page_details_and_keeps_an_admins_edits() -> None:
+def test_seed_demo_fills_blank_page_details_once_and_then_leaves_them_to_the_admin() -> None:
     call_command("seed_demo")
-    # A database seeded before the program pages: the details blank, one of them edited since.
-    Program.objects.update(length="", schedule="", tuition_cents=None, fees="", payment_options="")
-    Program.objects.filter(slug="phlebotomy").update(tuition_cents=99900)
+    # A database seeded before the program pages: every detail blank.
+    blank = {name: "" for name in PAGE_DETAILS} | {"tuition_cents": None}
+    Program.objects.update(**blank)
+    call_command("seed_demo")
+    assert all(p.schedule and p.fees and p.tuition_cents for p in Program.objects.all())
+    # An admin clears the fees of one program and changes its tuition: both stay.
+    Program.objects.filter(slug="phlebotomy").update(fees="", tuition_cents=99900)
     call_command("seed_demo")
     phlebotomy = Program.objects.get(slug="phlebotomy")
-    assert (phlebotomy.length, phlebotomy.tuition_cents) == ("4 weeks", 99900)
-    assert all(p.schedule and p.fees and p.payment_options for p in Program.objects.all())
+    assert (phlebotomy.fees, phlebotomy.tuition_cents) == ("", 99900)
 
 
 @pytest.mark.usefixtures("seeded")

@@ -138,10 +138,10 @@ class Command(BaseCommand):
 
     def seed_program(self, spec: dict) -> Program:
         program, _ = Program.objects.get_or_create(slug=spec["slug"], defaults=spec)
-        # Fill only what is blank: an admin's edits stay, and a second run changes nothing.
-        blank = {name: spec[name] for name in PAGE_DETAILS if getattr(program, name) in ("", None)}
-        if blank:
-            Program.objects.filter(pk=program.pk).update(**blank)
+        # A program seeded before the page's details existed gets them all; once any is set, the
+        # details are the admin's (a field cleared on purpose stays clear).
+        if all(getattr(program, name) in ("", None) for name in PAGE_DETAILS):
+            Program.objects.filter(pk=program.pk).update(**{n: spec[n] for n in PAGE_DETAILS})
             program.refresh_from_db()
         return program
 
