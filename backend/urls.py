@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from accounts import views as account_views
 from accounts.api.views import TokenView
 from backend.api import LoginRateThrottle, not_found
+from backend.outage import server_error
 from backend.throttles import throttled
 from careers.api.reports import OutcomeReportViewSet
 from careers.api.views import (
@@ -114,3 +115,5 @@ urlpatterns = [
 ]
 
 handler404 = not_found
+# A database outage answers 503 (JSON under /api/, a page elsewhere); other errors Django's 500.
+handler500 = server_error

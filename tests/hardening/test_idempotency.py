@@ -6,10 +6,13 @@ tests/test_faults.py).
 Cast: an anonymous applicant (applications), Avery and Blake, two students with active
 externships (hour and procedure logs)."""
 
+import time
 from datetime import timedelta
 
+import psycopg
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -280,3 +283,39 @@ def test_ten_simultaneous_applications_with_one_key_make_one_application_and_one
     }
     assert all(code == 201 or (code == 409 and wait) for code, _, wait in results), results
     assert IdempotencyKey.objects.get().status_code == 201
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_that_falls_silent_past_the_timeout_loses_its_claim_to_the_database(
+    api: APIClient, monkeypatch: pytest.MonkeyPatch, settings
+) -> None:
+    # A worker stuck (or cut off from the database) inside its transaction: PostgreSQL ends the
+    # session once it has been idle IDEMPOTENCY_CLAIM_TIMEOUT, and the claim with it.
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL ends idle transactions; SQLite's lock dies with its process")
+    settings.IDEMPOTENCY_CLAIM_TIMEOUT = 1
+    body = apply_body(CohortFactory().pk)
+    url = "postgres://{USER}@{HOST}:{PORT}/{NAME}".format(**connection.settings_dict)
+
+    def falls_silent(**kwargs: object) -> None:
+        backend = connection.connection.info.backend_pid
+        deadline = time.monotonic() + 60
+        with psycopg.connect(url, autocommit=True) as watcher:
+            while watcher.execute(
+                "SELECT 1 FROM pg_stat_activity WHERE pid = %s", [backend]
+            ).fetchone():
+                assert time.monotonic() < deadline, "PostgreSQL kept the silent session"
+                time.sleep(0.1)
+        application_submit(**kwargs)
+
+    monkeypatch.setattr(enrollment_api, "application_submit", falls_silent)
+    cut_off = api.post(
+        "/api/v1/applications/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-silent"
+    )
+    assert (cut_off.status_code, cut_off.json()["code"]) == (503, "unavailable")
+    assert not IdempotencyKey.objects.exists()
+
+    monkeypatch.undo()
+    retry = api.post("/api/v1/applications/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-silent")
+    assert retry.status_code == 201
+    assert Application.objects.get().status_token == retry.json()["status_token"]
