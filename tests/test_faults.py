@@ -9,7 +9,8 @@ To know that the faults land mid-request, the test holds the cohort's row lock w
 applications arrives, and acts once every worker waits on it (each has claimed its key and is
 inside its transaction). The cluster is initdb'd into a temporary folder and listens on a port of
 its own; the machine's PostgreSQL server is never touched. Without the server binaries the test
-is skipped with the reason, unless REQUIRE_POSTGRES=1."""
+is skipped with the reason, unless REQUIRE_POSTGRES=1. It runs in the SQLite pass of `make test`
+(the database of the pass plays no part) and is skipped in the PostgreSQL pass."""
 
 import http.client
 import json
@@ -33,6 +34,7 @@ from typing import IO
 
 import psycopg
 import pytest
+from django.db import connection
 
 from tests.conftest import unavailable
 
@@ -145,6 +147,9 @@ class Cluster:
 
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[Cluster]:
+    if connection.vendor == "postgresql":
+        # It brings its own PostgreSQL whatever the pass: once per `make test` is enough.
+        pytest.skip("runs in the SQLite pass, with a PostgreSQL cluster of its own")
     binaries = server_binaries()
     if os.geteuid() == 0:
         runuser = shutil.which("runuser")
