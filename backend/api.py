@@ -16,6 +16,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from backend import outage
 from backend.errors import DomainError
 from backend.http import client_address
 
@@ -101,7 +102,13 @@ class TokenRateThrottle(ByClientAddress):
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, plus domain errors and Django validation errors as 4xx JSON."""
+    """DRF's handler, plus domain errors and Django validation errors as 4xx JSON, and a database
+    that cannot answer as 503 (backend/outage.py)."""
+    if outage.is_outage(exc):
+        outage.log_once(context["request"]._request, exc)
+        return outage.unavailable(
+            Response({"detail": outage.DETAIL, "code": outage.CODE}, status=503)
+        )
     if isinstance(exc, DomainError):
         body: dict[str, Any] = {exc.field: [exc.message]} if exc.field else {"detail": exc.message}
         body["code"] = exc.code

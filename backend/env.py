@@ -43,6 +43,12 @@ def envint(
     return value
 
 
+def web_timeout() -> int:
+    """`WEB_TIMEOUT`: seconds before gunicorn restarts a stuck worker, so no request lives longer.
+    Read here for both gunicorn (backend/gunicorn.conf.py) and the settings."""
+    return envint("WEB_TIMEOUT", 30, minimum=1)
+
+
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in envstr(name, default).split(",") if item.strip()]
 

@@ -1,11 +1,16 @@
 """The site's own pages for 400, 403, 404 and 500 and for a form whose CSRF check failed, in the
 site's layout with a way home; JSON under /api/, as the rest of the API answers."""
 
+import sys
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
+
+from backend.outage import answer as outage_answer
+from backend.outage import is_outage
 
 API_PREFIX = "/api/"
 
@@ -39,7 +44,11 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """Rendered without the context processors: the database or the session may be what
-    failed, so the page reads nothing but settings (and the request's CSP nonce)."""
+    failed, so the page reads nothing but settings (and the request's CSP nonce). A database
+    outage answers 503 instead (backend.outage)."""
+    exc = sys.exc_info()[1]
+    if is_outage(exc):
+        return outage_answer(request, exc)
     if request.path.startswith(API_PREFIX):
         return _api_error("A server error occurred.", 500)
     context = {

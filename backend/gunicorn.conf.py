@@ -9,14 +9,14 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-from backend.env import envint, envstr
+from backend.env import envint, envstr, web_timeout
 
 load_dotenv(Path(__file__).resolve().parent.parent / ".env")  # as settings.py does
 
 # Sync workers: every request is short and the database is the limit, not the CPU.
 bind = f"{envstr('WEB_HOST', '0.0.0.0')}:{envint('PORT', 8000, minimum=1, maximum=65535)}"
 workers = envint("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1, minimum=1)
-timeout = envint("WEB_TIMEOUT", 30, minimum=1)
+timeout = web_timeout()
 graceful_timeout = 30
 # A worker restarts after about 1,000 requests, so that a slow leak never builds up.
 max_requests = 1000

@@ -24,6 +24,7 @@ ERRORS = {
     "409": "Not allowed from the object's current state.",
     "415": "A body in a media type this operation does not read.",
     "429": "Too many requests; try again later.",
+    "503": "The database is briefly unavailable; try again after Retry-After.",
 }
 HH_MM = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "08:30"}
 
@@ -58,7 +59,8 @@ class Schema(AutoSchema):
         return responses
 
     def _error_codes(self) -> list[str]:
-        codes = ["400", "404"]  # malformed input; an id the caller may not see
+        # Malformed input; an id the caller may not see; a database that cannot answer.
+        codes = ["400", "404", "503"]
         # Views pick permissions and throttles per action; drf-spectacular sets the action.
         if not all(isinstance(p, AllowAny) for p in self.view.get_permissions()):
             codes += ["401", "403"]

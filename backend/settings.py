@@ -9,7 +9,7 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
-from backend.env import email_settings, envbool, envint, envlist, envrate, envstr
+from backend.env import email_settings, envbool, envint, envlist, envrate, envstr, web_timeout
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env")
@@ -204,6 +204,10 @@ MESSAGING_CONSENT_STORE = "enrollment.consent.ConsentRecordStore"
 
 # Background tasks: django-tasks with its database backend; `make worker` runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# An `Idempotency-Key` claimed but never answered (its request died) is taken over by a retry
+# after this many seconds; by default gunicorn's worker timeout, beyond which no request lives.
+IDEMPOTENCY_CLAIM_TIMEOUT = envint("IDEMPOTENCY_CLAIM_TIMEOUT", web_timeout(), minimum=1)
 
 APPLY_RATE = envrate("APPLY_RATE", "20/hour")
 ANON_RATE = envrate("ANON_RATE", "60/minute")

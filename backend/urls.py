@@ -148,4 +148,5 @@ urlpatterns = [
 handler400 = "backend.error_pages.bad_request"
 handler403 = "backend.error_pages.permission_denied"
 handler404 = "backend.error_pages.not_found"
+# A database outage answers 503 (JSON under /api/, a page elsewhere); other errors the 500 page.
 handler500 = "backend.error_pages.server_error"

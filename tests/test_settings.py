@@ -1,4 +1,5 @@
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -106,3 +107,13 @@ def test_sqlite_queues_writers_instead_of_failing(settings: object) -> None:
     options = settings.DATABASES["default"]["OPTIONS"]
     assert options["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in options["init_command"]
+
+
+def test_an_idempotency_claim_outlives_its_request_after_the_worker_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # gunicorn and the settings read one WEB_TIMEOUT; a claim older than it is taken over.
+    show = "from django.conf import settings; print(settings.IDEMPOTENCY_CLAIM_TIMEOUT)"
+    assert manage("shell", "-c", show, WEB_TIMEOUT="45").stdout.split()[-1] == "45"
+    monkeypatch.setenv("WEB_TIMEOUT", "45")
+    assert runpy.run_path(str(ROOT / "backend" / "gunicorn.conf.py"))["timeout"] == 45
