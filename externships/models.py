@@ -186,10 +186,13 @@ class ScrubRole(models.TextChoices):
 
 class ClinicalLogQuerySet(models.QuerySet):
     def counting(self) -> "ClinicalLogQuerySet":
-        """Logs that count toward progress: approved, and not replaced by an approved correction."""
-        return self.filter(status=LogStatus.APPROVED).exclude(
-            corrections__status=LogStatus.APPROVED
-        )
+        """Logs that count toward progress: approved, and not replaced by an approved correction.
+
+        The replaced logs are one list, read once per query (`NOT IN`), rather than a search for a
+        correction under every approved log."""
+        approved = self.model.objects.filter(status=LogStatus.APPROVED)
+        replaced = approved.filter(corrects__isnull=False).values("corrects")
+        return self.filter(status=LogStatus.APPROVED).exclude(pk__in=replaced)
 
 
 class ClinicalLog(models.Model):
