@@ -63,6 +63,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the session and the user, so that its 413 page has the site's header; before any
+    # view or CSRF check reads the body.
+    "backend.middleware.RefuseOversizedBodyMiddleware",
     # The signed-in user of each request, for the field history of audited records.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -6,7 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts import views as account_views
 from accounts.api.views import TokenView
-from backend.api import LoginRateThrottle, not_found
+from backend.api import LoginRateThrottle, bad_request, not_found
 from backend.throttles import throttled
 from careers.api.reports import OutcomeReportViewSet
 from careers.api.views import (
@@ -113,4 +113,5 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
 ]
 
+handler400 = bad_request
 handler404 = not_found
