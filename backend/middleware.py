@@ -7,6 +7,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 
+from backend.errors import TooManyFailedSignIns
+from backend.throttles import too_many_requests
+
 NUL_REFUSED = "Null characters are not allowed."
 
 logger = logging.getLogger(__name__)
@@ -58,3 +61,18 @@ class RefuseOversizedBodyMiddleware:
             return JsonResponse({"detail": detail, "code": "too_large"}, status=413)
         return render(request, "413.html", {"most": most}, status=413)
 
+
+class FailedSignInsMiddleware:
+    """A sign-in page (/login/, the admin's) whose account must wait answers 429 with
+    `Retry-After` and a page saying how long (the API answers it in its exception handler)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, TooManyFailedSignIns):
+            return too_many_requests(request, exception.wait, reason=exception.message)
+        return None

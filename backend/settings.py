@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "backend.middleware.FailedSignInsMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -159,13 +160,20 @@ PDF_SYNC_MAX_STUDENTS = envint("PDF_SYNC_MAX_STUDENTS", 100, minimum=0)
 # A rendering worker process is replaced after this many documents (WeasyPrint keeps its memory).
 PDF_RENDERS_PER_WORKER = envint("PDF_RENDERS_PER_WORKER", 10, minimum=1)
 
-# Cache: shared Redis when configured (throttle counts then hold across processes).
+# Cache: throttle counts and failed sign-ins, shared by every process: Redis when REDIS_URL is
+# set, else a table in the database (made by accounts' migration 0004, whatever REDIS_URL says).
 REDIS_URL = envstr("REDIS_URL", "")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "pathway_cache",
+            # Counted on every write; room for the addresses and accounts of a busy hour, so that
+            # a crowd of addresses cannot push an account's failed sign-ins out.
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
     )
 }
 
