@@ -33,7 +33,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -209,6 +208,9 @@ MESSAGING_CONSENT_STORE = "enrollment.consent.ConsentRecordStore"
 # Background tasks: django-tasks with its database backend; `make worker` runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# API tokens lapse after this many days without use (accounts/tokens.py).
+API_TOKEN_IDLE_DAYS = envint("API_TOKEN_IDLE_DAYS", 30, minimum=1)
+
 APPLY_RATE = envrate("APPLY_RATE", "20/hour")
 ANON_RATE = envrate("ANON_RATE", "60/minute")
 # Outcome reports mark a rate under its benchmark (whole percent).
@@ -220,7 +222,7 @@ REST_FRAMEWORK = {
     # Token first: a request without credentials answers 401 with `WWW-Authenticate: Token`,
     # so a client can tell "sign in" from "not allowed" (403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
