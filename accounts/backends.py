@@ -20,6 +20,8 @@ class RoleBackend(ModelBackend):
         password: str | None = None,
         **kwargs: object,
     ) -> User | None:
+        if username is None:
+            username = kwargs.pop(User.USERNAME_FIELD, None)  # authenticate(email=...)
         if username is None or password is None:
             return None
         if wait := failed_sign_ins.wait_for(username):
