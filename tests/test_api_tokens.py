@@ -91,11 +91,11 @@ def test_a_token_used_within_the_period_keeps_working_and_its_use_restarts_the_c
 ) -> None:
     key = sign_in(coach.email)
     idle_for(timedelta(days=29, hours=23))
+    asked_at = timezone.now()
 
     assert with_token(key).get(LIST).status_code == 200
 
-    last_used = ApiToken.objects.get().last_used_at
-    assert timezone.now() - last_used < timedelta(minutes=1)
+    assert ApiToken.objects.get().last_used_at >= asked_at
 
 
 def test_the_idle_period_is_a_setting(settings, coach) -> None:
@@ -111,12 +111,12 @@ def test_the_idle_period_is_a_setting(settings, coach) -> None:
 
 def test_its_use_is_written_at_most_once_an_hour(coach) -> None:
     key = sign_in(coach.email)
-    idle_for(timedelta(minutes=59))
+    idle_for(timedelta(minutes=30))
     before = ApiToken.objects.get().last_used_at
 
     with CaptureQueriesContext(connection) as recent:
         assert with_token(key).get(LIST).status_code == 200
-    idle_for(timedelta(minutes=61))
+    idle_for(timedelta(minutes=90))
     with CaptureQueriesContext(connection) as stale:
         assert with_token(key).get(LIST).status_code == 200
 

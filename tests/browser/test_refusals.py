@@ -6,6 +6,7 @@ scroll on a phone, no console error, no serious or critical axe-core violation."
 
 import pytest
 
+from accounts import failed_sign_ins
 from tests.browser.test_admin_day import SIZES, sideways, violations, watch
 from tests.factories import CohortFactory, ProgramFactory
 
@@ -26,9 +27,12 @@ def check(page, size: str, name: str, tmp_path, errors: list[str], status: int) 
 
 @pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
 def test_refusals_are_the_sites_own_pages(
-    live_server, browser, student, settings, tmp_path, size
+    live_server, browser, student, monkeypatch, settings, tmp_path, size
 ) -> None:
     settings.SITE_NAME = "Riverside Career Institute"
+    # The waits' clock stands still (the live server runs in this process): the wait shown is
+    # a minute however slowly the browser goes.
+    monkeypatch.setattr(failed_sign_ins, "now", lambda: 1_800_000_000.0)
     CohortFactory(program=ProgramFactory())
     width, height = SIZES[size]
     context = browser.new_context(viewport={"width": width, "height": height})
