@@ -17,12 +17,12 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+# Migrate, load the demo, then the web server, the task worker and the periodic jobs together
+# (backend/launcher.py); Ctrl-C stops all three.
 run: install
 	@$(BIN)/python -m backend.syscheck
 	@mkdir -p var
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	PORT=$(PORT) $(BIN)/python -m backend.launcher
 
 lint: install
 	$(BIN)/ruff check .

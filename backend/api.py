@@ -3,12 +3,8 @@
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.views.defaults import page_not_found
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.fields import Field
@@ -94,25 +90,6 @@ class LoginRateThrottle(ByClientAddress):
     """Sign-in attempts per client address: the API token, the login page, password resets."""
 
     scope = "login"
-
-
-def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """A 404 outside any view: JSON under /api/, the site's page elsewhere."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
-    return page_not_found(request, exception)
-
-
-def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """A request Django refuses outside any answer of ours (too many form fields, a body it
-    cannot read): JSON under /api/, the site's page elsewhere."""
-    if request.path.startswith("/api/"):
-        if isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
-            body = {"detail": "The request has more fields than we accept.", "code": "too_many"}
-        else:
-            body = {"detail": "The request could not be read.", "code": "bad_request"}
-        return JsonResponse(body, status=400)
-    return render(request, "400.html", status=400)
 
 
 class TokenRateThrottle(ByClientAddress):

@@ -15,6 +15,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env")
 
 DEBUG = envbool("DEBUG", True)
+# `make run` (backend/launcher.py): debugging off, but served over plain HTTP on this machine, so
+# none of production's HTTPS settings, and static files straight from the apps' folders.
+DEMO = envbool("DEMO", False)
 SECRET_KEY = envstr("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -128,6 +131,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/start/"
+# A form posted without its CSRF token (expired, cookies blocked) gets the site's own page.
+CSRF_FAILURE_VIEW = "backend.error_pages.csrf_failure"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = envstr("TIME_ZONE", "America/New_York")
@@ -145,12 +150,14 @@ STORAGES = {
     # (and the test suite) reads the apps' folders as they are.
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
+        if DEBUG or DEMO
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-if DEBUG:
+if DEBUG or DEMO:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every start without it
+# The demo serves static files from the apps' folders, with no `collectstatic` step.
+WHITENOISE_USE_FINDERS = DEBUG or DEMO
 # Exported PDFs (Django storage); served only through views that check who asks, never as MEDIA_URL.
 MEDIA_ROOT = envstr("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
 
@@ -236,7 +243,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "backend.schema.Schema",
     "EXCEPTION_HANDLER": "backend.api.exception_handler",
     # Counted in the default cache: Redis when REDIS_URL is set, so every process shares them.
-    "DEFAULT_THROTTLE_RATES": {"apply": APPLY_RATE, "login": "10/minute", "token": ANON_RATE},
+    "DEFAULT_THROTTLE_RATES": {
+        "apply": APPLY_RATE,
+        "login": "10/minute",
+        "token": ANON_RATE,
+        "password_reset": "5/hour",
+    },
     # How many proxies stand in front; only then is X-Forwarded-For believed.
     "NUM_PROXIES": envint("TRUSTED_PROXIES", 0, minimum=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -266,7 +278,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Production hardening: `manage.py check --deploy` is clean with DEBUG=0.
-if not DEBUG:
+if not DEBUG and not DEMO:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)

@@ -1,6 +1,7 @@
 """The API's throttles on the server-rendered pages: the same scopes, counts and shared cache, so
 that applying through the form and through the API draw on one allowance per client address."""
 
+import hashlib
 from collections.abc import Callable
 from functools import wraps
 from math import ceil
@@ -10,6 +11,21 @@ from django.shortcuts import render
 from rest_framework.throttling import SimpleRateThrottle
 
 View = Callable[..., HttpResponse]
+
+
+class PasswordResetEmailThrottle(SimpleRateThrottle):
+    """Password-reset emails asked for one address (the form's `email`), from anywhere: nobody
+    floods a mailbox by asking from many client addresses. Known and unknown addresses count
+    alike, so the limit tells nothing about who has an account."""
+
+    scope = "password_reset"
+
+    def get_cache_key(self, request: HttpRequest, view: object) -> str | None:
+        email = request.POST.get("email", "").strip().lower()
+        if not email:
+            return None
+        ident = hashlib.sha256(email.encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 def throttled(

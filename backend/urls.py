@@ -1,13 +1,14 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from accounts import views as account_views
 from accounts.api.views import TokenView
-from backend.api import LoginRateThrottle, bad_request, not_found
-from backend.throttles import throttled
+from backend.api import LoginRateThrottle
+from backend.throttles import PasswordResetEmailThrottle, throttled
 from careers.api.reports import OutcomeReportViewSet
 from careers.api.views import (
     EmployerViewSet,
@@ -26,6 +27,7 @@ from externships.api.views import (
     SiteViewSet,
 )
 from messaging.api.views import InboundTextView
+from messaging.password_reset import PasswordResetForm
 from students.api.views import StudentViewSet
 
 
@@ -59,6 +61,7 @@ router.register("reports/outcomes", OutcomeReportViewSet, basename="outcome-repo
 
 urlpatterns = [
     path("", enrollment_views.home, name="home"),
+    path("programs/<slug:slug>/", enrollment_views.program_page, name="program"),
     path("apply/<slug:slug>/", enrollment_views.apply, name="apply"),
     path("status/<slug:token>/", enrollment_views.status, name="status"),
     # Decline and withdraw ask once more (GET) before they act (POST), at the same address.
@@ -75,6 +78,7 @@ urlpatterns = [
         name="status-withdraw",
     ),
     path("status/<slug:token>/<slug:verb>/", enrollment_views.status_action, name="status-action"),
+    path("", include("students.urls")),
     path("", include("externships.urls")),
     path("", include("coaching.urls")),
     path("", include("careers.urls")),
@@ -82,12 +86,40 @@ urlpatterns = [
     path(
         "login/",
         throttled(LoginRateThrottle, methods=("POST",))(
-            auth_views.LoginView.as_view(redirect_authenticated_user=True)
+            # The school's name, not the host's, which LoginView (and LogoutView) would put in
+            # `site_name`.
+            auth_views.LoginView.as_view(
+                redirect_authenticated_user=True, extra_context={"site_name": settings.SITE_NAME}
+            )
         ),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "logout/",
+        auth_views.LogoutView.as_view(extra_context={"site_name": settings.SITE_NAME}),
+        name="logout",
+    ),
     path("start/", account_views.start, name="start"),
+    # "Forgot your password?": counted per client address (with sign-ins) and per email asked
+    # for; the answer is the same whether or not an account uses the address.
+    path(
+        "password-reset/",
+        throttled(LoginRateThrottle, methods=("POST",))(
+            throttled(PasswordResetEmailThrottle, methods=("POST",))(
+                auth_views.PasswordResetView.as_view(
+                    form_class=PasswordResetForm,
+                    email_template_name="registration/password_reset_email.txt",
+                    success_url=reverse_lazy("password_reset_done"),
+                )
+            )
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
     path(
         "reset/<uidb64>/<token>/",
         throttled(LoginRateThrottle, methods=("GET", "POST"))(
@@ -115,5 +147,7 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
 ]
 
-handler400 = bad_request
-handler404 = not_found
+handler400 = "backend.error_pages.bad_request"
+handler403 = "backend.error_pages.permission_denied"
+handler404 = "backend.error_pages.not_found"
+handler500 = "backend.error_pages.server_error"

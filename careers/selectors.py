@@ -47,7 +47,7 @@ def exam_readiness(student: Student, on: date | None = None) -> Readiness:
         return readiness
     # The school's own eligibility rule (enrollment's), on the exam date.
     if not is_of_age(application.date_of_birth, on):
-        reasons.append(f"The student is not {MINIMUM_AGE} on {on.isoformat()}.")
+        reasons.append(f"The student is not {MINIMUM_AGE} on {on:%B %-d, %Y}.")
     if not has_qualifying_education(application.education):
         reasons.append(EDUCATION_REQUIRED)
     return readiness

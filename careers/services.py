@@ -111,6 +111,20 @@ def employer_update(*, employer: Employer, **fields: str) -> Employer:
     return _save_employer(employer)
 
 
+def employer_named(*, name: str) -> Employer:
+    """The employer of this name in any case, made now when there is none (a coach typing the
+    name of a job's employer)."""
+    name = required_text(name, "name", "Name the employer.")
+    existing = Employer.objects.filter(name__iexact=name).first()
+    if existing is not None:
+        return existing
+    try:
+        return employer_create(name=name)
+    except RuleViolation:
+        # Another request made the same employer between our read and our write.
+        return Employer.objects.get(name__iexact=name)
+
+
 def employer_from_site(*, site: Site) -> tuple[Employer, bool]:
     """The employer an externship site is, made in one step; True when it was created now.
 
@@ -171,6 +185,13 @@ def job_application_create(
         respond_by=respond_by,
         notes=notes,
     )
+
+
+def job_application_record(*, employer_name: str, **fields: object) -> JobApplication:
+    """`job_application_create` with the employer named in words: a new name becomes an employer
+    in the same transaction, so a refused application leaves no employer behind."""
+    with transaction.atomic():
+        return job_application_create(employer=employer_named(name=employer_name), **fields)
 
 
 def job_application_update(*, application: JobApplication, **changes: object) -> JobApplication:
@@ -234,6 +255,13 @@ def placement_create(
         ),
         recorded_by=by,
     )
+
+
+def placement_record(*, employer_name: str, **fields: object) -> JobPlacement:
+    """`placement_create` with the employer named in words, made in the same transaction when
+    new."""
+    with transaction.atomic():
+        return placement_create(employer=employer_named(name=employer_name), **fields)
 
 
 def placement_update(*, placement: JobPlacement, **changes: object) -> JobPlacement:

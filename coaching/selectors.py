@@ -57,6 +57,17 @@ FLAG_LABELS = {
 }
 
 
+# Most urgent first: an answer or an exam due within days, then what stops clinical work or the
+# credential, then what drifts.
+FLAG_URGENCY = (
+    FlagCode.DEADLINE_SOON,
+    FlagCode.DOCUMENT_EXPIRING,
+    FlagCode.FAILED_EXAM,
+    FlagCode.BEHIND_PACE,
+    FlagCode.NO_CONTACT,
+)
+
+
 # A flag's reason is worded only when it is shown: the caseload flags every student to sort them
 # all, then shows one page.
 reason = lazy(str.format, str)
@@ -255,14 +266,22 @@ def caseload(students: QuerySet[Student], now: datetime | None = None) -> list[C
     return rows
 
 
+def most_urgent_first(row: CaseloadRow) -> tuple[int, int]:
+    """A sort key: the row's most urgent flag, then the number of its flags (none last)."""
+    ranks = [FLAG_URGENCY.index(flag.code) for flag in row.flags]
+    return (min(ranks, default=len(FLAG_URGENCY)), -len(ranks))
+
+
 def student_messages(student: Student) -> QuerySet[Message]:
     """Every program email and text to the student, newest first: to their account, and to
-    their addresses from before it existed (offers to the applicant). Account mail (the one-time
-    set-password link) is not the school's to show."""
+    their addresses from before it existed (offers to the applicant); and what the student wrote
+    to their coach. Account mail (the one-time set-password link) is not the school's to show."""
     addresses = [a for a in (student.user.email.lower(), str(student.user.phone or "")) if a]
     return (
         Message.objects.filter(
-            Q(recipient=student.user) | Q(recipient__isnull=True, address__in=addresses)
+            Q(recipient=student.user)
+            | Q(recipient__isnull=True, address__in=addresses)
+            | Q(sender=student.user)
         )
         .exclude(purpose=Purpose.ACCOUNT)
         .select_related("sender")

@@ -3,15 +3,19 @@ calendar never holds two scheduled sessions at the same time."""
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from accounts.models import Role, User
 from backend.errors import NotAllowed, RuleViolation
 from coaching.models import CoachingSession, CoachNote, SessionStatus
 from enrollment.models import ENROLLED_STAGES, Student, StudentStage
 from messaging.consent import consent_refusal
-from messaging.models import Message, MessageChannel
+from messaging.models import Message, MessageChannel, Purpose
 from messaging.services import normalized_address, queue
 
 # Graduates keep coaching until they are placed in a job.
@@ -91,6 +95,7 @@ def session_update(*, session: CoachingSession, by: User, **changes: object) -> 
                     "A session is booked for a time in the future.", field="starts_at"
                 )
             _check_free(current.coach, current.starts_at, current.duration_minutes, current.pk)
+            current.slot = None  # it leaves the free time it was booked in (coaching/booking.py)
         current.save()
     return current
 
@@ -142,4 +147,35 @@ def message_student(
         body=body,
         recipient=student.user,
         sender=by,
+    )
+
+
+STUDENT_MESSAGE_KIND = "student_message"
+
+
+def message_coach(*, student: Student, body: str) -> Message:
+    """A student's email to their own coach through the school's messaging: logged, and shown
+    on the coach's page of the student beside what the coach sent them. Mail to staff about
+    their work needs no consent; its subject is the message's opening words."""
+    body = body.strip()
+    if not body:
+        raise RuleViolation("Write the message.", field="body")
+    coach = student.coach
+    if coach is None:
+        raise RuleViolation("You have no coach yet; the school will assign one.", field="body")
+    context = {
+        "student": student,
+        "body": body,
+        "page_url": settings.SITE_URL + reverse("coach-student", args=[student.pk]),
+        "site_name": settings.SITE_NAME,
+    }
+    return queue(
+        channel=MessageChannel.EMAIL,
+        address=coach.email,
+        kind=STUDENT_MESSAGE_KIND,
+        purpose=Purpose.WORK,
+        subject=Truncator(" ".join(body.split())).chars(70),
+        body=render_to_string("coaching/email/student_message.txt", context),
+        recipient=coach,
+        sender=student.user,
     )

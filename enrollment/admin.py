@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -28,8 +30,79 @@ from enrollment.services import (
 )
 
 
+class ProgramForm(forms.ModelForm):
+    """The program, with its tuition typed in dollars and kept in cents like all money."""
+
+    tuition = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=9,
+        decimal_places=2,
+        label="Tuition (US dollars)",
+        help_text="For example 3400 or 3400.50. Left blank, the page shows no tuition.",
+    )
+
+    class Meta:
+        model = Program
+        fields = (  # every field but tuition_cents, which `tuition` sets
+            "name",
+            "slug",
+            "track",
+            "is_active",
+            "description",
+            "length",
+            "duration_weeks",
+            "schedule",
+            "delivery",
+            "credential",
+            "clinical_requirement",
+            "tuition_includes",
+            "fees",
+            "payment_options",
+            "requirements_to_apply",
+            "waitlist_only",
+            "few_left_at",
+            "offer_hold_hours",
+        )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.tuition_cents is not None:
+            self.initial["tuition"] = Decimal(self.instance.tuition_cents) / 100
+
+    def clean(self) -> dict:
+        data = super().clean()
+        tuition = data.get("tuition")
+        self.instance.tuition_cents = None if tuition is None else int(tuition * 100)
+        return data
+
+
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
+    form = ProgramForm
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "track", "is_active")}),
+        (
+            "What applicants read on the program's page (each shown only when set)",
+            {
+                "fields": (
+                    "description",
+                    "length",
+                    "duration_weeks",
+                    "schedule",
+                    "delivery",
+                    "credential",
+                    "clinical_requirement",
+                    "tuition",
+                    "tuition_includes",
+                    "fees",
+                    "payment_options",
+                    "requirements_to_apply",
+                )
+            },
+        ),
+        ("Seats and offers", {"fields": ("waitlist_only", "few_left_at", "offer_hold_hours")}),
+    )
     list_display = (
         "name",
         "slug",
@@ -76,7 +149,7 @@ def capacity_in_words(cohort: Cohort, preview: CapacityPreview) -> str:
     if not p.free:
         return f"{opening}; nobody is offered a seat."
     if p.past_cutoff:
-        closed = dateformat.format(cohort.enrollment_cutoff, "l j F Y")
+        closed = dateformat.format(cohort.enrollment_cutoff, "l, F j, Y")
         return f"{opening}, but no one is offered a seat: enrollment closed on {closed}."
     parts = []
     if p.offers:

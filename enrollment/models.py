@@ -50,6 +50,35 @@ class Program(models.Model):
         default=3, help_text="Seats left at or below which the program shows 'few left'."
     )
     is_active = models.BooleanField(default=True)
+    # What an applicant reads on the program's page; each is shown only when set.
+    length = models.CharField(
+        "length in words",
+        max_length=60,
+        blank=True,
+        help_text='As the school says it, e.g. "4 months". Left blank, the page shows the weeks.',
+    )
+    schedule = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text='Days and times, e.g. "Evening classes, Monday to Thursday, 6 to 9 pm".',
+    )
+    tuition_cents = models.PositiveIntegerField(
+        "tuition (cents)",
+        null=True,
+        blank=True,
+        help_text="In cents: 340000 is $3,400. Left blank, no tuition is shown.",
+    )
+    tuition_includes = models.TextField(
+        blank=True, help_text="What the tuition pays for, one item a line."
+    )
+    fees = models.TextField(
+        blank=True,
+        help_text='Costs on top of tuition, one a line, e.g. "Registration fee: $100".',
+    )
+    payment_options = models.TextField(blank=True, help_text="One option a line.")
+    requirements_to_apply = models.TextField(
+        blank=True, help_text="What an applicant needs, one requirement a line."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -61,6 +90,13 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def length_in_words(self) -> str:
+        """The length as the school says it, else its weeks ("4 weeks")."""
+        if self.length:
+            return self.length
+        return f"{self.duration_weeks} week{'s' if self.duration_weeks != 1 else ''}"
 
 
 class Cohort(models.Model):

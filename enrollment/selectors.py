@@ -98,6 +98,23 @@ def programs_with_seats(programs: QuerySet[Program] | None = None) -> list[Progr
     return [ProgramSeats(program, next_cohorts.get(program.pk)) for program in programs]
 
 
+@dataclass
+class CohortSeats:
+    """A cohort still taking applications, with its live seat status."""
+
+    cohort: Cohort
+
+    @property
+    def seat_status(self) -> str:
+        return cohort_status(self.cohort)
+
+
+def program_cohorts(program: Program) -> list[CohortSeats]:
+    """The program's cohorts still taking applications, earliest first, each with its live seats
+    (one query)."""
+    return [CohortSeats(cohort) for cohort in open_cohorts(program.cohorts.all())]
+
+
 def waitlist(cohort: Cohort) -> QuerySet[Application]:
     """The cohort's waitlisted applications in queue order, each with its 1-based `position`."""
     return (

@@ -14,6 +14,7 @@ from enrollment.selectors import (
     applications_with_positions,
     offer_notice,
     open_cohorts,
+    program_cohorts,
     programs_with_seats,
 )
 from enrollment.services import (
@@ -30,13 +31,22 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "enrollment/home.html", {"programs": programs_with_seats()})
 
 
+@require_safe
+def program_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """What the program is, what it costs, what it asks, and its next classes with live seats."""
+    program = get_object_or_404(Program, slug=slug, is_active=True)
+    context = {"program": program, "cohorts": program_cohorts(program)}
+    return render(request, "enrollment/program.html", context)
+
+
 @throttled(ApplyRateThrottle, methods=("POST",))
 def apply(request: HttpRequest, slug: str) -> HttpResponse:
     program = get_object_or_404(Program, slug=slug, is_active=True)
     cohorts = list(open_cohorts(program.cohorts.all()))
-    form = ApplicationForm(
-        request.POST or None, cohorts=cohorts, initial={"cohort": cohorts[0] if cohorts else None}
-    )
+    # The class chosen on the program page (?cohort=<id>) comes chosen; else the earliest.
+    chosen = request.GET.get("cohort", "")
+    first = next((c for c in cohorts if str(c.pk) == chosen), cohorts[0] if cohorts else None)
+    form = ApplicationForm(request.POST or None, cohorts=cohorts, initial={"cohort": first})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

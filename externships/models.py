@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from backend.audit import field_history
 from enrollment.models import Program, Student
@@ -221,6 +221,12 @@ class ClinicalLog(models.Model):
 class HourLog(ClinicalLog):
     start_time = models.TimeField()
     end_time = models.TimeField()
+    # A database default too: the demo's bulk loader inserts rows without this column.
+    ends_next_day = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="An overnight shift: the end time is on the day after `date`.",
+    )
     break_minutes = models.PositiveSmallIntegerField(
         default=0, validators=[MaxValueValidator(8 * 60)]
     )
@@ -232,8 +238,11 @@ class HourLog(ClinicalLog):
 
     class Meta(ClinicalLog.Meta):
         constraints = [
+            # Same day: the end after the start; overnight: the end, next morning, before it.
             models.CheckConstraint(
-                condition=Q(end_time__gt=F("start_time")), name="hour_log_ends_after_start"
+                condition=Q(ends_next_day=False, end_time__gt=F("start_time"))
+                | Q(ends_next_day=True, end_time__lt=F("start_time")),
+                name="hour_log_ends_after_start",
             ),
             models.CheckConstraint(
                 condition=Q(minutes__lte=16 * 60), name="hour_log_at_most_16_hours"
@@ -241,7 +250,8 @@ class HourLog(ClinicalLog):
         ]
 
     def __str__(self) -> str:
-        return f"{self.date} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+        next_day = " (next day)" if self.ends_next_day else ""
+        return f"{self.date} {self.start_time:%H:%M}-{self.end_time:%H:%M}{next_day}"
 
 
 class ProcedureLog(ClinicalLog):
@@ -275,6 +285,22 @@ class ProcedureLog(ClinicalLog):
 def log_kind(log: HourLog | ProcedureLog) -> str:
     """ "hour" or "procedure": the word URLs, tokens and tasks use for a log's model."""
     return "hour" if isinstance(log, HourLog) else "procedure"
+
+
+def log_in_words(log: HourLog | ProcedureLog) -> str:
+    """A log in one line (the supervisor's summary, the student's messages): its day, then its
+    times and hours ('Tue 1 Dec: 22:00 to 06:00 (next day), 8 hours') or its count and kind."""
+    day = dateformat.format(log.date, "D j M")
+    if isinstance(log, HourLog):
+        next_day = " (next day)" if log.ends_next_day else ""
+        hours = f"{log.minutes / 60:.2f}".rstrip("0").rstrip(".")
+        return f"{day}: {log.start_time:%H:%M} to {log.end_time:%H:%M}{next_day}, {hours} hours"
+    what = log.get_kind_display().lower()
+    if log.competency:
+        what = f"competency: {log.competency}"
+    elif log.specialty:
+        what = f"{what} ({log.specialty}, {log.get_role_display().lower()})"
+    return f"{day}: {log.count} \u00d7 {what}"
 
 
 class DecisionVia(models.TextChoices):

@@ -1,5 +1,7 @@
 """Emails about clinical logs, sent by background tasks after commit through messaging: to a
-student they are about their own studies (they always go); to a supervisor or coach, work mail."""
+student they are about their own studies (they always go); to a supervisor or coach, work mail.
+A supervisor hears of new logs in a daily summary (externships.digests); a log the student marks
+urgent is emailed alone, at once, with a link for that log only."""
 
 from django.conf import settings
 from django.db import transaction
@@ -32,7 +34,8 @@ def _load(kind: str, log_id: int) -> HourLog | ProcedureLog:
 
 @task()
 def send_review_request(kind: str, log_id: int) -> None:
-    """Email the externship's supervisor a signed link to decide the log, no account needed."""
+    """Email the externship's supervisor a signed link to decide this urgent log, no account
+    needed."""
     log = _load(kind, log_id)
     supervisor = log.externship.supervisor
     link = settings.SITE_URL + reverse("review-link", args=[review_link_token(log, supervisor)])
@@ -51,7 +54,7 @@ def send_review_request(kind: str, log_id: int) -> None:
         recipient=supervisor,
         kind="review_request",
         purpose=Purpose.WORK,
-        subject=f"Please review: {log.externship.student} logged {log}",
+        subject=f"Urgent, please review: {log.externship.student} logged {log}",
         body=body,
     )
 

@@ -1,5 +1,6 @@
-"""The signed links that let one supervisor decide one log without signing in (emailed by
-externships.notifications, opened by the review-link page); who may decide is
+"""The signed links that let a supervisor decide without signing in: one log (an urgent log's
+email) or every log waiting for them (the daily summary's link), both emailed by
+externships.notifications and opened by the review-link pages; who may decide is
 externships.deciders'."""
 
 from datetime import timedelta
@@ -8,7 +9,7 @@ from django.core import signing
 
 from accounts.models import User
 from backend.errors import NotAllowed
-from externships.deciders import can_decide
+from externships.deciders import DECIDER_ROLES, can_decide
 from externships.models import HourLog, ProcedureLog, log_kind
 
 REVIEW_LINK_SALT = "externships.review-link"
@@ -40,3 +41,27 @@ def review_link_open(token: str) -> tuple[HourLog | ProcedureLog, User]:
     if log is None or supervisor is None or not can_decide(supervisor, log):
         raise NotAllowed("This review link is no longer valid.")
     return log, supervisor
+
+
+REVIEW_ALL_SALT = "externships.review-all-link"
+
+
+def review_all_token(supervisor: User) -> str:
+    """A signed token, expiring like a one-log link, that lets a supervisor review every log
+    waiting for them (the daily summary's link), with no login."""
+    return signing.dumps({"by": supervisor.pk}, salt=REVIEW_ALL_SALT)
+
+
+def review_all_open(token: str) -> User:
+    """The supervisor a review-all token names; NotAllowed when forged, expired or when they no
+    longer supervise (the logs listed are those `decidable_logs` gives them today)."""
+    try:
+        payload = signing.loads(token, salt=REVIEW_ALL_SALT, max_age=REVIEW_LINK_MAX_AGE)
+    except signing.SignatureExpired:
+        raise NotAllowed("This review link has expired; sign in to review the logs.") from None
+    except signing.BadSignature:
+        raise NotAllowed("This review link is not valid.") from None
+    supervisor = User.objects.filter(pk=payload.get("by"), is_active=True).first()
+    if supervisor is None or not supervisor.has_role(*DECIDER_ROLES):
+        raise NotAllowed("This review link is no longer valid.")
+    return supervisor

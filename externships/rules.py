@@ -3,7 +3,7 @@
 A rule's numbers are data (`Requirement.params`); this module only knows the shapes:
 - hours:          {"hours": 160}
 - procedures:     {"procedure": "venipuncture", "count": 30, "noun": "venipuncture"}
-- competencies:   {"items": ["Vital signs", ...]}
+- competencies:   {"items": ["Vital signs", ...]} (students choose from these; see `loggable`)
 - surgical_cases: {"total": 120, "first_scrub": 80, "second_scrub_max": 40,
                    "general": {"total": 30, "first_scrub": 20},
                    "specialties": {"total": 90, "first_scrub": 60, "count": 4,
@@ -64,6 +64,10 @@ def specialty_name(text: str) -> str | None:
     return name if name in SPECIALTIES else None
 
 
+# A competency line names at most this many missing items ("... and 2 more"), to stay short.
+NAMES_SHOWN = 4
+
+
 class Line(NamedTuple):
     """One measurable line of progress: done out of required, and what is missing in words.
     A tuple: hundreds of these are made for a page of students."""
@@ -72,6 +76,7 @@ class Line(NamedTuple):
     done: float
     required: float
     unit: str
+    names: tuple[str, ...] = ()  # what is still to do, by name (a checklist's items)
 
     @property
     def met(self) -> bool:
@@ -84,7 +89,14 @@ class Line(NamedTuple):
         left = self.required - self.done
         amount = f"{left:g}" if self.unit != "hours" else f"{left:.1f}".rstrip("0").rstrip(".")
         noun = self.unit if left != 1 else singular(self.unit)
-        return f"{amount} {noun} to go"
+        return f"{amount} {noun} to go" + (f": {named(self.names)}" if self.names else "")
+
+
+def named(names: tuple[str, ...]) -> str:
+    """'Injections, EHR entry', or the first few and 'and 2 more'."""
+    shown = ", ".join(names[:NAMES_SHOWN])
+    rest = len(names) - NAMES_SHOWN
+    return f"{shown} and {rest} more" if rest > 0 else shown
 
 
 def singular(noun: str) -> str:
@@ -134,16 +146,50 @@ def rule_for(requirement: Requirement) -> Rule:
         noun = params.get("noun", procedure.replace("_", " ")) + "s"
         return lambda evidence: [Line(label, evidence.procedures.get(procedure, 0), count, noun)]
     if requirement.kind == RequirementKind.COMPETENCIES:
-        items = [item.strip().lower() for item in params["items"]]
+        items = [(item.strip().lower(), item.strip()) for item in params["items"]]
 
         def competencies(evidence: Evidence) -> list[Line]:
-            done = sum(1 for item in items if item in evidence.competencies)
-            return [Line(label, done, len(items), "competencies")]
+            missing = tuple(name for key, name in items if key not in evidence.competencies)
+            return [Line(label, len(items) - len(missing), len(items), "competencies", missing)]
 
         return competencies
     if requirement.kind == RequirementKind.SURGICAL_CASES:
         return lambda evidence: surgical_case_lines(params, evidence.cases)
     raise ValueError(f"unknown requirement kind {requirement.kind!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Loggable:
+    """What a student may log as procedures: the kinds their edition counts (ProcedureKind
+    values, in that order) and its competency checklist, as the edition names the items."""
+
+    kinds: tuple[str, ...]
+    competencies: tuple[str, ...] = ()
+
+    def checklist_item(self, text: str) -> str | None:
+        """The checklist's own name for `text` (any case and spacing), or None."""
+        wanted = text.strip().lower()
+        return next((item for item in self.competencies if item.lower() == wanted), None)
+
+
+# A student with no edition yet: any kind that needs no checklist to choose from.
+WITHOUT_EDITION = Loggable(tuple(k.value for k in ProcedureKind if k != ProcedureKind.COMPETENCY))
+
+
+def loggable(requirements: Iterable[Requirement]) -> Loggable:
+    """The procedure kinds an edition's requirements count, and its competency checklist. Hours
+    are always logged; an hours-only edition counts no procedure kind."""
+    kinds: set[str] = set()
+    items: dict[str, None] = {}  # in the checklist's order, once each
+    for requirement in requirements:
+        if requirement.kind == RequirementKind.PROCEDURES:
+            kinds.add(requirement.params["procedure"])
+        elif requirement.kind == RequirementKind.COMPETENCIES:
+            kinds.add(ProcedureKind.COMPETENCY)
+            items.update(dict.fromkeys(item.strip() for item in requirement.params["items"]))
+        elif requirement.kind == RequirementKind.SURGICAL_CASES:
+            kinds.add(ProcedureKind.SURGICAL_CASE)
+    return Loggable(tuple(kind.value for kind in ProcedureKind if kind in kinds), tuple(items))
 
 
 def required_hours(requirement_set: OuterRef) -> Subquery:

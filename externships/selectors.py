@@ -19,13 +19,14 @@ from externships.models import (
     Externship,
     ExternshipStatus,
     HourLog,
+    LogStatus,
     ProcedureKind,
     ProcedureLog,
     Requirement,
     RequirementKind,
     Site,
 )
-from externships.rules import Evidence, Line, Rule, rule_for
+from externships.rules import WITHOUT_EDITION, Evidence, Line, Loggable, Rule, loggable, rule_for
 
 
 @dataclass(slots=True)
@@ -201,6 +202,18 @@ def student_logs(student: Student) -> list[HourLog | ProcedureLog]:
         )
     ]
     return sorted(logs, key=lambda log: (log.date, log.submitted_at), reverse=True)
+
+
+def rejected_logs(student: Student, model: type[HourLog] | type[ProcedureLog]) -> QuerySet:
+    """The student's rejected logs of `model`: what a new log may correct."""
+    return model.objects.filter(externship__student=student, status=LogStatus.REJECTED)
+
+
+def loggable_for(student: Student) -> Loggable:
+    """The procedure kinds and competencies `student` may log: what their edition counts."""
+    if student.requirement_set_id is None:
+        return WITHOUT_EDITION
+    return loggable(Requirement.objects.filter(requirement_set_id=student.requirement_set_id))
 
 
 def active_externship(student: Student) -> Externship | None:

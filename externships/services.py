@@ -28,7 +28,8 @@ from externships.models import (
     Site,
     log_kind,
 )
-from externships.rules import SPECIALTIES, specialty_name
+from externships.rules import SPECIALTIES, Loggable, specialty_name
+from externships.selectors import loggable_for
 
 MAX_MINUTES_A_DAY = 16 * 60
 ClinicalLog = HourLog | ProcedureLog
@@ -93,7 +94,7 @@ def externship_create(
             student=Student.objects.select_for_update().get(pk=student.pk),
             to_stage=StudentStage.EXTERNSHIP,
             actor=by,
-            reason=f"Placed at {site.name}, {starts_on:%-d %B %Y} to {ends_on:%-d %B %Y}.",
+            reason=f"Placed at {site.name}, {starts_on:%B %-d, %Y} to {ends_on:%B %-d, %Y}.",
         )
         return externship
 
@@ -156,9 +157,23 @@ def _check_correction(corrects: ClinicalLog | None, externship: Externship) -> N
         raise RuleViolation("That log already has a correction.", field="corrects")
 
 
-def worked_minutes(start: time, end: time, break_minutes: int) -> int:
-    start_dt, end_dt = (datetime.combine(date.min, t) for t in (start, end))
-    return int((end_dt - start_dt).total_seconds() // 60) - break_minutes
+def shift_span(
+    day: date, start: time, end: time, ends_next_day: bool = False
+) -> tuple[datetime, datetime]:
+    """A shift's start and end as datetimes; an overnight shift ends on the day after `day`."""
+    return datetime.combine(day, start), datetime.combine(day + timedelta(days=ends_next_day), end)
+
+
+def worked_minutes(start: time, end: time, break_minutes: int, ends_next_day: bool = False) -> int:
+    begin, finish = shift_span(date(2000, 1, 1), start, end, ends_next_day)
+    return int((finish - begin).total_seconds() // 60) - break_minutes
+
+
+def _notify(log: ClinicalLog, urgent: bool) -> None:
+    """An urgent log is emailed to its supervisor at once, alone; every other waits for the
+    supervisor's daily summary (externships.digests)."""
+    if urgent:
+        notifications.queue_review_request(log)
 
 
 def hour_log_create(
@@ -168,33 +183,53 @@ def hour_log_create(
     date: date,
     start_time: time,
     end_time: time,
+    ends_next_day: bool = False,
     break_minutes: int = 0,
     activities: str,
     notes: str = "",
     corrects: HourLog | None = None,
+    urgent: bool = False,
 ) -> HourLog:
-    """Log a shift. Refused: future dates, outside the externship, end before start, overlapping
-    another log of the student, or more than 16 hours in a day."""
+    """Log a shift, overnight ones ending the next morning included. Refused: future dates,
+    outside the externship, end before start, overlapping another log of the student, or more
+    than 16 hours on one day (a shift counts on the day it starts)."""
     with transaction.atomic():
         # One student's logs are written one at a time, so two racing logs cannot both fit.
         externship = Externship.objects.select_for_update().get(pk=externship.pk)
         _check_day(externship, date, student)
         _check_correction(corrects, externship)
-        if end_time <= start_time:
-            raise RuleViolation("The end time must be after the start time.", field="end_time")
-        minutes = worked_minutes(start_time, end_time, break_minutes)
+        if ends_next_day and end_time >= start_time:
+            raise RuleViolation(
+                "A shift that ends the next day ends before its start time (22:00 to 06:00).",
+                field="end_time",
+            )
+        if not ends_next_day and end_time <= start_time:
+            raise RuleViolation(
+                "The end time must be after the start time. A night shift that ends the next "
+                "morning is marked as ending the next day.",
+                field="end_time",
+            )
+        minutes = worked_minutes(start_time, end_time, break_minutes, ends_next_day)
         if minutes <= 0:
             raise RuleViolation("The break is as long as the shift.", field="break_minutes")
-        same_day = HourLog.objects.filter(externship__student=student, date=date).exclude(
-            status=LogStatus.REJECTED
-        )
+        # The days either side too: an overnight shift reaches into the next morning.
+        nearby = HourLog.objects.filter(
+            externship__student=student,
+            date__gte=date - timedelta(days=1),
+            date__lte=date + timedelta(days=1),
+        ).exclude(status=LogStatus.REJECTED)
         if corrects is not None:
-            same_day = same_day.exclude(pk=corrects.pk)
-        if same_day.filter(start_time__lt=end_time, end_time__gt=start_time).exists():
-            raise RuleViolation(
-                "This overlaps a shift you already logged that day.", field="start_time"
+            nearby = nearby.exclude(pk=corrects.pk)
+        begin, finish = shift_span(date, start_time, end_time, ends_next_day)
+        for other in nearby.only("date", "start_time", "end_time", "ends_next_day"):
+            other_begin, other_finish = shift_span(
+                other.date, other.start_time, other.end_time, other.ends_next_day
             )
-        logged = same_day.aggregate(total=Sum("minutes"))["total"] or 0
+            if other_begin < finish and begin < other_finish:
+                raise RuleViolation(
+                    "This overlaps a shift you already logged that day.", field="start_time"
+                )
+        logged = nearby.filter(date=date).aggregate(total=Sum("minutes"))["total"] or 0
         if logged + minutes > MAX_MINUTES_A_DAY:
             raise RuleViolation(
                 f"That makes more than 16 hours on {date} ({(logged + minutes) / 60:g} hours).",
@@ -205,14 +240,39 @@ def hour_log_create(
             date=date,
             start_time=start_time,
             end_time=end_time,
+            ends_next_day=ends_next_day,
             break_minutes=break_minutes,
             minutes=minutes,
             activities=activities,
             notes=notes,
             corrects=corrects,
         )
-        notifications.queue_review_request(log)
+        _notify(log, urgent)
         return log
+
+
+def _check_kind(loggable: Loggable, kind: str, competency: str, edition: str) -> str:
+    """Refuse a kind the student's edition does not count, or a competency off its checklist;
+    returns the competency as the checklist names it."""
+    if kind not in loggable.kinds:
+        whose = f"Your requirements ({edition})" if edition else "Your program's requirements"
+        if not loggable.kinds:
+            message = f"{whose} count hours only: there is no procedure to log."
+        else:
+            counted = ", ".join(ProcedureKind(k).label.lower() for k in loggable.kinds)
+            message = f"{whose} count these procedures only: {counted}."
+        raise RuleViolation(message, field="kind")
+    if kind != ProcedureKind.COMPETENCY:
+        if competency.strip():
+            raise RuleViolation("Only competency logs name a competency.", field="competency")
+        return ""
+    item = loggable.checklist_item(competency)
+    if item is None:
+        raise RuleViolation(
+            "Choose the competency from your checklist: " + ", ".join(loggable.competencies) + ".",
+            field="competency",
+        )
+    return item
 
 
 def procedure_log_create(
@@ -228,8 +288,12 @@ def procedure_log_create(
     competency: str = "",
     notes: str = "",
     corrects: ProcedureLog | None = None,
+    urgent: bool = False,
 ) -> ProcedureLog:
-    """Log procedures, a surgical case (with specialty and scrub role) or a competency."""
+    """Log procedures, a surgical case (with specialty and scrub role) or a competency from the
+    checklist: only the kinds the student's edition of the requirements counts."""
+    edition = str(student.requirement_set.edition) if student.requirement_set_id else ""
+    competency = _check_kind(loggable_for(student), kind, competency, edition)
     if not 1 <= count <= 100:
         raise RuleViolation("Log between 1 and 100 at a time.", field="count")
     if kind == ProcedureKind.SURGICAL_CASE:
@@ -251,8 +315,6 @@ def procedure_log_create(
             "Only surgical cases have a specialty and a role.",
             field="role" if role else "specialty",
         )
-    if kind == ProcedureKind.COMPETENCY and not competency.strip():
-        raise RuleViolation("Name the competency from the checklist.", field="competency")
     with transaction.atomic():
         externship = Externship.objects.select_for_update().get(pk=externship.pk)
         _check_day(externship, date, student)
@@ -265,11 +327,11 @@ def procedure_log_create(
             successful=successful,
             specialty=specialty,
             role=role,
-            competency=competency.strip(),
+            competency=competency,
             notes=notes,
             corrects=corrects,
         )
-        notifications.queue_review_request(log)
+        _notify(log, urgent)
         return log
 
 
@@ -318,7 +380,11 @@ def log_decide(
 
 @attributed
 def logs_bulk_approve(
-    *, model: type[HourLog] | type[ProcedureLog], ids: list[int], by: User
+    *,
+    model: type[HourLog] | type[ProcedureLog],
+    ids: list[int],
+    by: User,
+    via: str = DecisionVia.LOGIN,
 ) -> list[ClinicalLog]:
     """Approve several logs at once: all of them, or none when one cannot be approved."""
     with transaction.atomic():
@@ -331,7 +397,7 @@ def logs_bulk_approve(
         unknown = [i for i in ids if i not in found]
         if unknown:
             raise RuleViolation(f"No such logs: {', '.join(map(str, unknown))}.", field="ids")
-        return [log_decide(log=log, decision=LogStatus.APPROVED, by=by) for log in logs]
+        return [log_decide(log=log, decision=LogStatus.APPROVED, by=by, via=via) for log in logs]
 
 
 def log_resubmit(*, log: ClinicalLog, student: Student, notes: str) -> ClinicalLog:
@@ -352,7 +418,6 @@ def log_resubmit(*, log: ClinicalLog, student: Student, notes: str) -> ClinicalL
             decided_by=student.user,
             via=DecisionVia.LOGIN,
         )
-        notifications.queue_review_request(log)
         return log
 
 

@@ -1,6 +1,7 @@
 from django.utils import timezone
 
 from backend.periodic import periodic
+from externships.digests import review_digests_queue
 from externships.models import ComplianceDocument
 from externships.notifications import send_compliance_reminder
 from externships.services import compliance_reminders_due
@@ -15,3 +16,9 @@ def remind_expiring_documents() -> int:
     for document in due:
         send_compliance_reminder.enqueue(document.pk)
     return len(due)
+
+
+@periodic
+def send_review_digests() -> int:
+    """Each supervisor's daily summary of the logs waiting for them, once a day."""
+    return review_digests_queue()

@@ -37,6 +37,16 @@ class ProgramSerializer(serializers.Serializer):
     delivery = serializers.CharField(source="program.delivery")
     credential = serializers.CharField(source="program.credential")
     clinical_requirement = serializers.CharField(source="program.clinical_requirement")
+    # What the program's page shows; texts are typed one item a line, "" when not set.
+    length = serializers.CharField(
+        source="program.length_in_words", help_text='As the school says it, e.g. "4 months".'
+    )
+    schedule = serializers.CharField(source="program.schedule")
+    tuition_cents = serializers.IntegerField(source="program.tuition_cents", allow_null=True)
+    tuition_includes = serializers.CharField(source="program.tuition_includes")
+    fees = serializers.CharField(source="program.fees")
+    payment_options = serializers.CharField(source="program.payment_options")
+    requirements_to_apply = serializers.CharField(source="program.requirements_to_apply")
     seat_status = serializers.ChoiceField(choices=SeatStatus.choices)
     next_cohort = NextCohortSerializer(allow_null=True)
 

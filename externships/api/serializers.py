@@ -172,6 +172,7 @@ class HourLogSerializer(ClinicalLogSerializer):
             *ClinicalLogSerializer.common_fields[:5],
             "start_time",
             "end_time",
+            "ends_next_day",
             "break_minutes",
             "minutes",
             "hours",
@@ -201,11 +202,21 @@ class ProcedureLogSerializer(ClinicalLogSerializer):
         read_only_fields = fields
 
 
+URGENT_HELP = (
+    "Email the supervisor about this log now, with a link for it alone; otherwise it waits for "
+    "their daily summary."
+)
+
+
 class HourLogCreateSerializer(StrictInput, serializers.Serializer):
     externship = OwnedBy(queryset=Externship.objects.all(), student_path="student")
-    date = serializers.DateField()
+    date = serializers.DateField(help_text="The day the shift started.")
     start_time = serializers.TimeField(input_formats=HH_MM, help_text="HH:MM")
     end_time = serializers.TimeField(input_formats=HH_MM, help_text="HH:MM")
+    ends_next_day = serializers.BooleanField(
+        default=False,
+        help_text="An overnight shift: `end_time` is on the next day (22:00 to 06:00).",
+    )
     break_minutes = serializers.IntegerField(min_value=0, max_value=8 * 60, default=0)
     activities = serializers.CharField(max_length=2000)
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -217,12 +228,15 @@ class HourLogCreateSerializer(StrictInput, serializers.Serializer):
         default=None,
         help_text="The earlier log this one corrects.",
     )
+    urgent = serializers.BooleanField(default=False, write_only=True, help_text=URGENT_HELP)
 
 
 class ProcedureLogCreateSerializer(StrictInput, serializers.Serializer):
     externship = OwnedBy(queryset=Externship.objects.all(), student_path="student")
     date = serializers.DateField()
-    kind = serializers.ChoiceField(choices=ProcedureKind.choices)
+    kind = serializers.ChoiceField(
+        choices=ProcedureKind.choices, help_text="One of the kinds the student's edition counts."
+    )
     count = serializers.IntegerField(min_value=1, max_value=100, default=1)
     successful = serializers.BooleanField(default=True)
     specialty = serializers.CharField(
@@ -240,7 +254,7 @@ class ProcedureLogCreateSerializer(StrictInput, serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-        help_text="Competency logs: the checklist item.",
+        help_text="Competency logs: an item of the student's checklist, as their edition names it.",
     )
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     corrects = OwnedBy(
@@ -251,6 +265,7 @@ class ProcedureLogCreateSerializer(StrictInput, serializers.Serializer):
         default=None,
         help_text="The earlier log this one corrects.",
     )
+    urgent = serializers.BooleanField(default=False, write_only=True, help_text=URGENT_HELP)
 
 
 class ReasonSerializer(StrictInput, serializers.Serializer):

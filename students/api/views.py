@@ -228,8 +228,8 @@ class MessageInSerializer(StrictInput, serializers.Serializer):
 class MessageOutSerializer(serializers.ModelSerializer):
     sender = serializers.EmailField(source="sender.email", default=None, allow_null=True)
     body = serializers.SerializerMethodField(
-        help_text="What a coach or admin wrote; null for the school's automatic messages, whose "
-        "links (status pages) belong to the student alone."
+        help_text="What a coach, an admin or the student (to their coach) wrote; null for the "
+        "school's automatic messages, whose links (status pages) belong to the student alone."
     )
 
     def get_body(self, message: Message) -> str | None:
@@ -348,7 +348,8 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(responses=MessageOutSerializer(many=True))
     @action(detail=True, methods=["get"], filterset_class=None)
     def messages(self, request: Request, pk: str) -> Response:
-        """Every email and text to the student, newest first, with what became of it."""
+        """Every email and text to the student, and the student's own to their coach, newest
+        first, with what became of it."""
         page = self.paginate_queryset(student_messages(self.get_object()))
         return self.get_paginated_response(MessageOutSerializer(page, many=True).data)
 

@@ -140,7 +140,7 @@ def test_an_admin_reads_the_outcomes_and_downloads_a_roster_export(
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
     heading = page.get_by_role("heading", level=1)
-    assert heading.inner_text() == "Outcome reports: 1 July 2024 to 30 June 2025"  # the newest
+    assert heading.inner_text() == "Outcome reports: July 1, 2024 to June 30, 2025"  # the newest
     year = page.get_by_label("Reporting year")
     assert year.locator("option").all_inner_texts() == ["2024-25", "2023-24"]
     bars = page.locator("figure.chart").first.locator("li")
@@ -152,7 +152,7 @@ def test_an_admin_reads_the_outcomes_and_downloads_a_roster_export(
     year.select_option(label="2023-24")
     page.get_by_role("button", name="Show").click()
     page.wait_for_load_state()
-    assert heading.inner_text() == "Outcome reports: 1 July 2023 to 30 June 2024"
+    assert heading.inner_text() == "Outcome reports: July 1, 2023 to June 30, 2024"
     assert "year=2023" in page.url
     retention = page.locator("figure.chart").first
     assert "September 2023" in retention.inner_text()
@@ -168,7 +168,7 @@ def test_an_admin_reads_the_outcomes_and_downloads_a_roster_export(
     assert heading.inner_text() == "Placement numerator: F + R"
     row = page.locator("#students tbody tr").first
     assert "Clinical Medical Assistant at Riverside Family Clinic" in row.inner_text()
-    assert "In field · started 4 November 2024" in row.inner_text()
+    assert "In field · started November 4, 2024" in row.inner_text()
     report_page("drill-down")
     row.get_by_role("link", name="Gale Graduate").click()
     page.wait_for_load_state()

@@ -135,7 +135,7 @@ def test_a_form_with_errors_shows_them_by_the_fields_keeps_the_input_and_saves_n
     submit(page)
 
     assert "/apply/phlebotomy/" in page.url
-    assert field_error(page, "last_name") == "This field is required."
+    assert field_error(page, "last_name") == "Enter your last name."
     assert field_error(page, "date_of_birth") == "The date of birth must be in the past."
     assert page.locator(".errorlist").count() == 2
     # What was typed is still there.
@@ -228,7 +228,7 @@ def test_a_field_error_is_announced_with_its_field(live_server, page) -> None:
     texts = [
         page.locator(f"#{i}").inner_text() for i in described_by if page.locator(f"#{i}").count()
     ]
-    assert "This field is required." in texts
+    assert "Enter your last name." in texts
 
 
 def test_the_example_phone_number_on_the_form_is_accepted(live_server, page) -> None:
@@ -262,10 +262,17 @@ def test_the_status_page_shows_when_the_application_arrived_in_a_clean_sentence(
     application, _ = application_submit(cohort=cohort, **applicant(1))
     page.goto(f"{live_server.url}/status/{application.status_token}/")
 
+    text = page.locator("main").inner_text()
     assert re.search(
-        r"Received .+, \d{4}, \d{1,2}:\d{2} [ap]\.m\.\s", page.locator("main").inner_text()
+        r"We received your application at \d{1,2}:\d{2} [ap]\.m\. on [A-Z][a-z]+ \d{1,2}, "
+        r"\d{4}\.\s",
+        text,
     )
-    assert ".." not in page.locator("main").inner_text()
+    assert ".." not in text
+    # The history spells its months out too ("February 1", never "Feb. 1").
+    history = page.locator("#history + ol").inner_text()
+    assert re.match(r"[A-Z][a-z]+ \d{1,2}, \d{4}, \d{1,2}:\d{2} [ap]\.m\.: ", history)
+    assert not re.search(r"\b[A-Z][a-z]{2}\. \d", history)
 
 
 def test_the_form_starts_with_no_education_chosen_and_says_to_choose_one(live_server, page) -> None:

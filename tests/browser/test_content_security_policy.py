@@ -26,14 +26,26 @@ def test_it_refuses_nothing_on_the_public_pages(live_server, page) -> None:
     application, _ = application_submit(cohort=cohort, **applicant(1))
     refused = refusals(page)
 
-    for path in ["/", "/apply/phlebotomy/", f"/status/{application.status_token}/", "/login/"]:
+    pages = [
+        "/",
+        "/programs/phlebotomy/",
+        "/apply/phlebotomy/",
+        f"/status/{application.status_token}/",
+    ]
+    for path in [*pages, "/login/"]:
         response = page.goto(live_server.url + path)
         assert "script-src 'self'" in response.headers["content-security-policy"]
         # base.html's nonced <style> applied: the header is a flex row.
         assert page.locator("header").evaluate("e => getComputedStyle(e).display") == "flex"
     page.get_by_role("button", name="Sign in").click()  # an empty login form shows its errors
     page.wait_for_load_state()
+    page.goto(live_server.url + "/apply/phlebotomy/")
+    page.get_by_role("button", name="Submit application").click()  # the form's errors
+    page.wait_for_load_state()
 
+    # The error summary's script, a file, ran: a link puts the cursor in its box.
+    page.locator("#error-summary").get_by_role("link").first.click()
+    assert page.evaluate("document.activeElement.id") == "id_first_name"
     assert refused == []
 
 

@@ -1,5 +1,6 @@
-"""A student's externship in a real Chromium: log a shift on /me/, the supervisor approves it from
-the emailed link without signing in, and the student's progress moves; errors by their fields."""
+"""A student's externship in a real Chromium: log an urgent shift on /me/, the supervisor approves
+it from the emailed link without signing in, and the student's progress moves; errors by their
+fields."""
 
 import re
 from datetime import time, timedelta
@@ -99,19 +100,20 @@ def test_a_logged_shift_approved_from_the_emailed_link_moves_the_students_progre
     hours = page.get_by_role("group", name="Hours")
     hours.get_by_label("Date").fill(yesterday.isoformat())
     hours.get_by_label("Start").fill("08:00")
-    hours.get_by_label("End").fill("16:30")
+    hours.get_by_label("End", exact=True).fill("16:30")
     hours.get_by_label("Break (minutes)").fill("30")
     hours.get_by_label("Activities").fill("Vitals, intake and twelve venipunctures")
+    hours.get_by_label("Urgent").check()  # emailed now, not in tomorrow's summary
     page.get_by_role("button", name="Log hours").click()
     page.wait_for_load_state()
 
-    assert "Logged." in page.locator(".messages").inner_text()
+    assert "Logged" in page.locator("#log-hours .message").inner_text()
     row = newest_log(page)
     assert "Vitals, intake and twelve venipunctures" in row.inner_text()
     assert row.locator(".badge").inner_text() == "Pending"
     assert "160 hours to go" in hours_line(page)  # pending work does not count yet
 
-    # The supervisor's email holds a link that works without an account.
+    # The supervisor's email about the urgent log holds a link that works without an account.
     (email,) = mail.outbox
     assert email.to == [supervisor.email]
     path = re.search(r"https?://[^/\s]+(/review/link/\S+/)", email.body).group(1)

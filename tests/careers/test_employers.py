@@ -6,7 +6,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from backend.errors import RuleViolation
 from careers.models import Employer
+from careers.services import employer_named
+from tests.concurrency import at_once
 from tests.conftest import client_for
 from tests.factories import EmployerFactory, SiteFactory, StudentFactory
 
@@ -136,3 +139,25 @@ def test_the_employer_list_costs_the_same_queries_for_2_or_20(coach) -> None:
         assert client.get(EMPLOYERS).json()["count"] == 20
     # The count and the page.
     assert len(two) == len(twenty) == 2
+
+
+def test_a_named_employer_is_the_one_on_record_in_any_case_else_made_once() -> None:
+    existing = EmployerFactory(name="Springfield Clinic")
+    assert employer_named(name="  springfield CLINIC ") == existing
+    made = employer_named(name="Shelbyville Lab")
+    assert made.name == "Shelbyville Lab"
+    assert employer_named(name="SHELBYVILLE LAB") == made
+    assert Employer.objects.count() == 2
+
+
+def test_a_blank_employer_name_is_refused() -> None:
+    with pytest.raises(RuleViolation, match="Name the employer"):
+        employer_named(name="   ")
+    assert not Employer.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_10_coaches_naming_a_new_employer_at_once_make_one() -> None:
+    results = at_once(lambda name: employer_named(name=name), [("Eastside Clinic",)] * 10, 10)
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert {r.pk for r in results} == {Employer.objects.get().pk}

@@ -101,19 +101,19 @@ def test_the_year_is_chosen_among_the_years_with_enrollment_newest_first(signed_
         ("2024", "2024-25"),
         ("2023", "2023-24"),
     ]
-    assert "Outcome reports: 1 July 2024 to 30 June 2025" in page
+    assert "Outcome reports: July 1, 2024 to June 30, 2025" in page
     assert "March 2024" in page
 
     page = signed_in.get("/reports/outcomes/", {"year": 2023}).content.decode()
     assert ("2023", "2023-24", True) in year_options(page)
-    assert "Outcome reports: 1 July 2023 to 30 June 2024" in page
+    assert "Outcome reports: July 1, 2023 to June 30, 2024" in page
     assert "September 2023" in page
 
 
 def test_a_year_from_an_older_link_stays_chosen(signed_in, school) -> None:
     page = signed_in.get("/reports/outcomes/", {"year": 2019}).content.decode()
     assert year_options(page)[-1] == ("2019", "2019-20", True)
-    assert "Outcome reports: 1 July 2019 to 30 June 2020" in page
+    assert "Outcome reports: July 1, 2019 to June 30, 2020" in page
 
 
 def test_with_students_enrolled_today_the_current_year_comes_first(signed_in, school) -> None:
@@ -122,7 +122,7 @@ def test_with_students_enrolled_today_the_current_year_comes_first(signed_in, sc
     page = signed_in.get("/reports/outcomes/").content.decode()
     current = reporting_year_of(today)
     assert year_options(page)[0][0] == str(current)
-    assert f"Outcome reports: 1 July {current} to" in page
+    assert f"Outcome reports: July 1, {current} to" in page
 
 
 def test_the_api_default_year_is_still_the_current_one(admin_user, school) -> None:
@@ -170,7 +170,7 @@ def test_the_drill_down_links_each_student_and_shows_their_placement(signed_in, 
     assert f'<a href="/coach/students/{gale.pk}/">Gale Graduate</a>' in row
     # The in-field job is the one the report counts, not the earlier front-desk one.
     text = " ".join(re.sub(r"<[^>]+>", " ", row).split())
-    assert "Medical Assistant at Riverside Clinic In field · started 4 November 2024" in text
+    assert "Medical Assistant at Riverside Clinic In field · started November 4, 2024" in text
     assert "Receptionist" not in text
     assert signed_in.get(f"/coach/students/{gale.pk}/").status_code == 200
 

@@ -137,7 +137,7 @@ def test_after_the_cutoff_nobody_is_offered_a_seat(signed_in) -> None:
         "Raising capacity from 1 to 3 frees 2 seats, but no one is offered a seat: enrollment "
         "closed on "
     )
-    assert timezone.localdate().strftime("%B %Y") in sentence
+    assert f"{timezone.localdate():%B %-d, %Y}" in sentence
 
 
 def test_a_lower_capacity_that_still_fits_says_what_stays_free(signed_in) -> None:

@@ -45,6 +45,26 @@ def test_a_waitlist_only_program_says_so_even_with_seats(api) -> None:
     assert api.get("/api/v1/programs/phlebotomy/").json()["seat_status"] == "waitlist_only"
 
 
+def test_a_program_carries_what_its_page_shows_and_keeps_its_fields(api) -> None:
+    ProgramFactory(duration_weeks=4, tuition_cents=120000, fees="Registration fee: $100")
+    body = api.get("/api/v1/programs/phlebotomy/").json()
+    assert {
+        "slug",
+        "name",
+        "track",
+        "duration_weeks",
+        "delivery",
+        "credential",
+        "seat_status",
+        "next_cohort",
+    } <= set(body)
+    assert body["duration_weeks"] == 4
+    assert body["length"] == "4 weeks"  # no length in words: the weeks
+    assert body["tuition_cents"] == 120000
+    assert body["fees"] == "Registration fee: $100"
+    assert body["schedule"] == body["payment_options"] == body["requirements_to_apply"] == ""
+
+
 def test_an_unknown_program_is_a_404(api) -> None:
     assert api.get("/api/v1/programs/dentistry/").status_code == 404
 

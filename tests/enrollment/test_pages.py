@@ -162,25 +162,28 @@ def test_the_example_date_in_the_hint_is_accepted(client) -> None:
 
 
 @pytest.mark.parametrize(
-    ("day", "month", "year", "message"),
+    ("day", "month", "year", "message", "box"),
     [
-        ("", "", "", "Enter a date of birth, like 27 3 2007."),
-        ("27", "", "2007", "The date of birth must include a month."),
-        ("", "3", "", "The date of birth must include a day and a year."),
-        ("27", "March", "2007", "Enter the date of birth in numbers, like 27 3 2007."),
-        ("31", "2", "2000", "The date of birth must be a real date, like 27 3 2007."),
-        ("27", "3", "07", "The year must have 4 numbers, like 2007."),
-        ("1", "1", "1850", "Enter a date of birth after 1900."),
+        ("", "", "", "Enter a date of birth, like 27 3 2007.", "day"),
+        ("27", "", "2007", "The date of birth must include a month.", "month"),
+        ("", "3", "", "The date of birth must include a day and a year.", "day"),
+        ("27", "March", "2007", "Enter the date of birth in numbers, like 27 3 2007.", "month"),
+        ("31", "2", "2000", "The date of birth must be a real date, like 27 3 2007.", "day"),
+        ("3", "13", "2000", "The date of birth must be a real date, like 27 3 2007.", "month"),
+        ("27", "3", "07", "The year must have 4 numbers, like 2007.", "year"),
+        ("1", "1", "1850", "The year of birth must be 1900 or later.", "year"),
     ],
 )
 def test_a_date_of_birth_that_is_not_right_says_what_to_fix(
-    client, day: str, month: str, year: str, message: str
+    client, day: str, month: str, year: str, message: str, box: str
 ) -> None:
     cohort = CohortFactory()
     response = client.post("/apply/phlebotomy/", form(cohort, **born(day, month, year)))
     page = response.content.decode()
     assert response.status_code == 400
     assert f'<ul class="errorlist" id="id_date_of_birth_error"><li>{message}</li></ul>' in page
+    # The summary at the top links to the box to fix.
+    assert f'<li><a href="#id_date_of_birth_{box}">{message}</a></li>' in page
     assert 'aria-describedby="id_date_of_birth_helptext id_date_of_birth_error"' in page
     assert page.count('aria-invalid="true"') == 3  # each of the three boxes
     assert not Application.objects.exists()

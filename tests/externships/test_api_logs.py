@@ -13,12 +13,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Role
-from externships.models import LogStatus
+from externships.models import LogStatus, ProcedureLog
 from tests.conftest import client_for, with_role
 from tests.factories import (
     ExternshipFactory,
     HourLogFactory,
     ProcedureLogFactory,
+    RequirementFactory,
+    RequirementSetFactory,
     SiteFactory,
     StudentFactory,
 )
@@ -120,6 +122,44 @@ def test_it_rejects_an_end_before_the_start(student, placement) -> None:
     )
     assert response.status_code == 400
     assert "after the start" in response.json()["end_time"][0]
+
+
+def test_an_overnight_shift_ends_the_next_morning(student, placement) -> None:
+    night = shift(placement, start_time="22:00", end_time="06:00", break_minutes=0)
+    response = client_for(student).post(HOURS, {**night, "ends_next_day": True})
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["start_time"], body["end_time"], body["ends_next_day"]) == ("22:00", "06:00", True)
+    assert (body["minutes"], body["hours"]) == (480, 8.0)
+
+
+def test_an_end_before_the_start_says_how_to_log_a_night_shift(student, placement) -> None:
+    night = shift(placement, start_time="22:00", end_time="06:00", break_minutes=0)
+    response = client_for(student).post(HOURS, night)
+    assert response.status_code == 400
+    assert "ending the next day" in response.json()["end_time"][0]
+
+
+def test_a_shift_ending_the_next_day_must_end_before_its_start_time(student, placement) -> None:
+    day_shift = shift(placement, start_time="08:00", end_time="16:00", ends_next_day=True)
+    response = client_for(student).post(HOURS, day_shift)
+    assert response.status_code == 400
+    assert "ends before its start time" in response.json()["end_time"][0]
+
+
+def test_a_night_shift_overlaps_the_next_mornings_shift(student, placement) -> None:
+    client = client_for(student)
+    two_days_ago = str(TODAY() - timedelta(days=2))
+    night = shift(placement, date=two_days_ago, start_time="22:00", end_time="06:00")
+    assert (
+        client.post(HOURS, {**night, "break_minutes": 0, "ends_next_day": True}).status_code == 201
+    )
+    morning = shift(placement, start_time="05:00", end_time="13:00", break_minutes=0)
+    response = client.post(HOURS, morning)
+    assert response.status_code == 400
+    assert "overlaps" in response.json()["start_time"][0]
+    later = client.post(HOURS, {**morning, "start_time": "06:00", "end_time": "14:00"})
+    assert later.status_code == 201, later.json()
 
 
 def test_it_rejects_times_that_are_not_hh_mm(student, placement) -> None:
@@ -348,10 +388,69 @@ def test_it_rejects_a_case_without_a_role(student, placement) -> None:
     assert "role" in response.json()
 
 
+def on_edition(placement, *requirements: tuple[str, dict]) -> None:
+    """Give the placement's student an edition made of these (kind, params) requirements."""
+    edition = RequirementSetFactory(program=placement.student.cohort.program)
+    for kind, params in requirements:
+        RequirementFactory(requirement_set=edition, kind=kind, params=params)
+    placement.student.requirement_set = edition
+    placement.student.save()
+
+
+CHECKLIST = ("competencies", {"items": ["Vital signs", "Injections", "EHR entry"]})
+STICKS = ("procedures", {"procedure": "venipuncture", "count": 30})
+
+
 def test_it_rejects_a_competency_without_its_name(student, placement) -> None:
+    on_edition(placement, CHECKLIST)
     response = client_for(student).post(PROCEDURES, procedure(placement, kind="competency"))
     assert response.status_code == 400
-    assert "competency" in response.json()
+    assert response.json()["competency"] == [
+        "Choose the competency from your checklist: Vital signs, Injections, EHR entry."
+    ]
+
+
+def test_a_competency_is_stored_as_the_checklist_names_it(student, placement) -> None:
+    on_edition(placement, CHECKLIST)
+    body = procedure(placement, kind="competency", count=1, competency="  ehr ENTRY ")
+    response = client_for(student).post(PROCEDURES, body)
+    assert response.status_code == 201, response.json()
+    assert response.json()["competency"] == "EHR entry"
+
+
+def test_it_refuses_a_competency_off_the_checklist(student, placement) -> None:
+    on_edition(placement, CHECKLIST)
+    body = procedure(placement, kind="competency", count=1, competency="Juggling")
+    response = client_for(student).post(PROCEDURES, body)
+    assert response.status_code == 400
+    assert "from your checklist" in response.json()["competency"][0]
+    assert not ProcedureLog.objects.exists()
+
+
+def test_it_refuses_a_kind_the_students_edition_does_not_count(student, placement) -> None:
+    on_edition(placement, ("hours", {"hours": 160}), STICKS)
+    case = procedure(placement, kind="surgical_case", specialty="general", role="first_scrub")
+    response = client_for(student).post(PROCEDURES, case)
+    assert response.status_code == 400
+    edition = placement.student.requirement_set.edition
+    assert response.json()["kind"] == [
+        f"Your requirements ({edition}) count these procedures only: venipuncture."
+    ]
+    assert not ProcedureLog.objects.exists()
+
+
+def test_an_hours_only_edition_refuses_every_procedure(student, placement) -> None:
+    on_edition(placement, ("hours", {"hours": 120}))
+    response = client_for(student).post(PROCEDURES, procedure(placement))
+    assert response.status_code == 400
+    assert "count hours only" in response.json()["kind"][0]
+
+
+def test_a_name_on_a_log_that_is_not_a_competency_is_refused(student, placement) -> None:
+    on_edition(placement, CHECKLIST, STICKS)
+    response = client_for(student).post(PROCEDURES, procedure(placement, competency="Injections"))
+    assert response.status_code == 400
+    assert response.json()["competency"] == ["Only competency logs name a competency."]
 
 
 def test_it_rejects_a_future_procedure(student, placement) -> None:

@@ -12,6 +12,7 @@ The cast:
 
 import re
 from datetime import date, time, timedelta
+from html import unescape
 
 import pytest
 from django.core import mail, signing
@@ -19,8 +20,9 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Role, User
-from enrollment.models import Program, Student
+from enrollment.models import Program, Student, Track
 from externships import review_links
+from externships.defaults import DEFAULT_REQUIREMENTS
 from externships.models import (
     ComplianceDocument,
     DocumentKind,
@@ -214,10 +216,65 @@ def test_me_shows_the_active_externship_and_both_log_forms(alex: Student) -> Non
     html = text_of(signed_in(alex.user).get("/me/"))
 
     assert "Externship at <strong>Eastside Clinic</strong>" in html
-    for field in ["date", "start_time", "end_time", "break_minutes", "activities"]:
+    for field in ["date", "start_time", "end_time", "ends_next_day", "break_minutes", "urgent"]:
         assert f'<label for="id_hours_{field}">' in html
-    for field in ["date", "kind", "count", "successful", "specialty", "role", "competency"]:
+    for field in ["date", "kind", "count", "successful", "urgent"]:
         assert f'<label for="id_procedures_{field}">' in html
+    # Alex's edition counts venipunctures only: no case or competency to log, nothing typed.
+    kinds = re.search(r'<select name="kind"[^>]*>(.*?)</select>', html).group(1)
+    assert re.findall(r'<option value="(\w+)"', kinds) == ["venipuncture"]
+    for field in ["specialty", "role", "competency"]:
+        assert f'id="id_procedures_{field}"' not in html
+
+
+def test_an_hours_only_edition_offers_no_procedure_and_says_why(alex: Student) -> None:
+    Requirement.objects.filter(kind="procedures").delete()
+
+    html = text_of(signed_in(alex.user).get("/me/"))
+
+    assert (
+        "Your program's requirements (NHA CPT 2024) count hours only, so there is no procedure "
+        "to log."
+    ) in html
+    assert 'id="id_procedures_kind"' not in html
+    assert "Log procedures" not in html
+    assert 'id="id_hours_start_time"' in html
+
+
+def test_a_competency_is_chosen_from_the_checklist_never_typed(alex: Student) -> None:
+    Requirement.objects.create(
+        requirement_set=alex.requirement_set,
+        kind="competencies",
+        label="Competency checklist",
+        params={"items": ["Vital signs", "Injections"]},
+        position=2,
+    )
+    client = signed_in(alex.user)
+    html = text_of(client.get("/me/"))
+    competency = re.search(r'<select name="competency"[^>]*>(.*?)</select>', html).group(1)
+    assert re.findall(r'<option value="([^"]*)"', competency) == ["", "Vital signs", "Injections"]
+    day = (today() - timedelta(days=1)).isoformat()
+
+    typed = client.post(
+        "/me/procedures/",
+        {"date": day, "kind": "competency", "count": "1", "competency": "Juggling"},
+    )
+    chosen = client.post(
+        "/me/procedures/",
+        {
+            "date": day,
+            "kind": "competency",
+            "count": "1",
+            "successful": "on",
+            "competency": "Injections",
+        },
+    )
+
+    assert typed.status_code == 400
+    assert "Select a valid choice." in error_of(typed.content.decode(), "id_procedures_competency")
+    assert chosen.status_code == 302
+    assert chosen.url == "/me/#log-procedures"
+    assert ProcedureLog.objects.get().competency == "Injections"
 
 
 def test_a_student_logs_a_shift_and_it_waits_for_the_supervisor(alex: Student) -> None:
@@ -235,12 +292,67 @@ def test_a_student_logs_a_shift_and_it_waits_for_the_supervisor(alex: Student) -
     )
 
     assert response.status_code == 302
-    assert response.url == "/me/"
+    assert response.url == "/me/#log-hours"  # back at the form
     log = HourLog.objects.get()
     assert (log.date, log.minutes, log.status) == (day, 8 * 60, LogStatus.PENDING)
     html = text_of(client.get("/me/"))
     assert "Front desk and vitals" in html
     assert 'data-status="pending"' in html
+    # The message sits inside the form it is about, in view where the page lands.
+    hours_form = re.search(r'<form [^>]*id="log-hours".*?</form>', html).group(0)
+    assert "Logged" not in html.replace(hours_form, "")  # and nowhere else
+    assert (
+        f'<p class="message success" role="status">Logged {day:%a} {day.day} {day:%b}: '
+        "09:00 to 17:30, 8 hours. It waits for your supervisor's sign-off.</p>"
+    ) in unescape(hours_form)
+
+
+def test_a_student_logs_a_night_shift_that_ends_the_next_morning(alex: Student) -> None:
+    client = signed_in(alex.user)
+    night = today() - timedelta(days=2)
+    response = client.post(
+        "/me/hours/",
+        {
+            "date": night.isoformat(),
+            "start_time": "22:00",
+            "end_time": "06:00",
+            "ends_next_day": "on",
+            "break_minutes": "0",
+            "activities": "Night shift, ED",
+        },
+    )
+
+    assert response.status_code == 302
+    log = HourLog.objects.get()
+    assert (log.minutes, log.ends_next_day) == (480, True)
+    assert "22:00 to 06:00 (next day): 8 hours." in text_of(client.get("/me/"))
+
+
+def test_a_night_shift_without_the_next_day_box_says_what_to_tick(alex: Student) -> None:
+    response = signed_in(alex.user).post(
+        "/me/hours/",
+        {
+            "date": (today() - timedelta(days=2)).isoformat(),
+            "start_time": "22:00",
+            "end_time": "06:00",
+            "break_minutes": "0",
+            "activities": "Night shift",
+        },
+    )
+
+    assert response.status_code == 400
+    assert error_of(response.content.decode(), "id_hours_end_time") == (
+        "The end time must be after the start time. A night shift that ends the next morning "
+        "is marked as ending the next day."
+    )
+    assert HourLog.objects.count() == 0
+
+
+def test_the_log_forms_post_back_to_their_own_place_on_the_page(alex: Student) -> None:
+    html = signed_in(alex.user).get("/me/").content.decode()
+
+    assert 'action="/me/hours/#log-hours" id="log-hours"' in html
+    assert 'action="/me/procedures/#log-procedures" id="log-procedures"' in html
 
 
 def test_a_future_shift_is_refused_next_to_the_date_and_nothing_is_saved(alex: Student) -> None:
@@ -259,7 +371,8 @@ def test_a_future_shift_is_refused_next_to_the_date_and_nothing_is_saved(alex: S
     assert response.status_code == 400
     html = response.content.decode()
     assert error_of(html, "id_hours_date") == "The date cannot be in the future."
-    assert 'aria-describedby="id_hours_date_error"' in html
+    described_by = re.search(r'aria-describedby="([^"]+)" id="id_hours_date"', html)
+    assert "id_hours_date_error" in described_by.group(1).split()
     assert f'value="{tomorrow.isoformat()}"' in html  # what was typed stays
     assert HourLog.objects.count() == 0
 
@@ -285,6 +398,12 @@ def test_an_overlapping_shift_is_refused_next_to_the_start_time(alex: Student) -
 
 
 def test_a_surgical_case_without_a_role_is_refused_next_to_the_role(alex: Student) -> None:
+    Requirement.objects.create(
+        requirement_set=alex.requirement_set,
+        kind="surgical_cases",
+        label="Surgical cases",
+        params=DEFAULT_REQUIREMENTS[Track.SURGICAL_TECHNOLOGIST]["requirements"][0][2],
+    )
     response = signed_in(alex.user).post(
         "/me/procedures/",
         {
@@ -357,7 +476,7 @@ def test_the_supervisors_reason_shows_and_a_needs_info_log_can_be_answered(
     client = signed_in(alex.user)
     html = client.get("/me/").content.decode()
     assert "Which clinic room?" in html
-    assert f'action="/me/logs/hour/{log.pk}/answer/"' in html
+    assert f'action="/me/logs/hour/{log.pk}/answer/#log-hour-{log.pk}"' in html
     assert f'<label for="id_hour-{log.pk}-notes">Your answer</label>' in html
 
     response = client.post(
@@ -365,6 +484,9 @@ def test_the_supervisors_reason_shows_and_a_needs_info_log_can_be_answered(
     )
 
     assert response.status_code == 302
+    assert response.url == f"/me/#log-hour-{log.pk}"  # back at its row
+    row = re.search(rf'<tr id="log-hour-{log.pk}">.*?</tr>', text_of(client.get("/me/"))).group(0)
+    assert "Thank you. The log went back to your supervisor." in row
     log.refresh_from_db()
     assert log.status == LogStatus.PENDING
     assert "Room 4, with Dr. Lee." in log.notes
@@ -510,7 +632,7 @@ def test_approve_selected_never_touches_a_log_of_another_site(
     assert response.status_code == 302
     assert HourLog.objects.get(pk=own.pk).status == "approved"
     assert HourLog.objects.get(pk=foreign.pk).status == "pending"
-    assert "Approved 1 log." in client.get("/review/").content.decode()
+    assert "Approved 1 log of Alex Rivera." in client.get("/review/").content.decode()
 
 
 def test_an_approved_log_is_frozen_a_second_decision_is_refused(
@@ -534,9 +656,17 @@ def test_an_approved_log_is_frozen_a_second_decision_is_refused(
 
 
 def emailed_link(student: Student, django_capture_on_commit_callbacks) -> tuple[HourLog, str]:
-    """Log a shift and return the path of the link the supervisor was emailed."""
+    """Log an urgent shift and return the path of the link the supervisor was emailed."""
     with django_capture_on_commit_callbacks(execute=True):
-        log = shift(student)
+        log = hour_log_create(
+            student=student,
+            externship=externship_of(student),
+            date=today() - timedelta(days=1),
+            start_time=time(8),
+            end_time=time(16),
+            activities="Vitals and intake",
+            urgent=True,
+        )
     (message,) = mail.outbox
     return log, re.search(r"https?://[^/\s]+(/review/link/\S+/)", message.body).group(1)
 
@@ -690,8 +820,12 @@ def test_the_coach_sees_their_caseload_with_what_each_student_is_missing(
     html = text_of(signed_in(coach).get("/coach/"))
 
     assert f'<a href="/coach/students/{alex.pk}/">Alex Rivera</a>' in html
-    assert "Externship hours: 152 hours to go" in html
-    assert "Successful venipunctures: 30 venipunctures to go" in html
+    # One bar per requirement, read out in words.
+    assert 'aria-label="Externship hours: 8 of 160 hours; 152 hours to go"' in html
+    assert (
+        'aria-label="Successful venipunctures: 0 of 30 venipunctures; 30 venipunctures to go"'
+        in html
+    )
     assert "Blake" not in html
 
 
@@ -707,7 +841,8 @@ def test_a_student_who_met_every_requirement_shows_complete(
 
     html = text_of(signed_in(coach).get("/coach/"))
 
-    assert '<span class="badge badge-complete">Complete</span>' in html
+    assert 'aria-label="Externship hours: 8 of 8 hours; done"' in html
+    assert 'aria-label="Successful venipunctures: 3 of 3 venipunctures; done"' in html
     assert "to go" not in html
 
 

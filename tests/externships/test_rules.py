@@ -184,7 +184,7 @@ def test_competencies_match_the_checklist_ignoring_case_and_spaces() -> None:
     checklist = rule(RequirementKind.COMPETENCIES, items=["Vital signs", "Injections", "EHR entry"])
     line = one_line(checklist, evidence)
     assert (line.done, line.required) == (1, 3)  # an unsuccessful attempt does not count
-    assert line.missing == "2 competencies to go"
+    assert line.missing == "2 competencies to go: Injections, EHR entry"
 
 
 def test_an_unknown_requirement_kind_is_an_error() -> None:

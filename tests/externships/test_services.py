@@ -7,6 +7,7 @@ from urllib.parse import urlparse
 
 import pytest
 from django.core import mail, signing
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -27,6 +28,7 @@ from externships.models import (
     LogStatus,
     ProcedureKind,
     ProcedureLog,
+    Requirement,
     RequirementSet,
     ScrubRole,
 )
@@ -265,6 +267,54 @@ def test_an_end_before_or_at_the_start_is_refused(externship) -> None:
     refused("end_time", shift, externship=externship, start=(12, 0), end=(12, 0))
 
 
+def test_an_overnight_shift_is_eight_hours_from_22_to_06(externship) -> None:
+    log = shift(externship, start=(22, 0), end=(6, 0), break_minutes=0, ends_next_day=True)
+    log.refresh_from_db()
+    assert (log.minutes, log.ends_next_day, log.status) == (480, True, LogStatus.PENDING)
+    assert str(log).endswith("22:00-06:00 (next day)")
+
+
+def test_an_overnight_shift_must_end_before_its_start_time(externship) -> None:
+    message = refused(
+        "end_time", shift, externship=externship, start=(8, 0), end=(16, 0), ends_next_day=True
+    )
+    assert "ends before its start time" in message
+    refused("end_time", shift, externship=externship, start=(8, 0), end=(8, 0), ends_next_day=True)
+
+
+def test_an_overnight_shift_overlaps_on_both_days(externship) -> None:
+    night = shift(
+        externship, day=days_ago(2), start=(22, 0), end=(6, 0), break_minutes=0, ends_next_day=True
+    )
+    # the evening before it, and the morning after it
+    refused("start_time", shift, externship=externship, day=days_ago(2), start=(20, 0), end=(23, 0))
+    refused("start_time", shift, externship=externship, day=days_ago(1), start=(5, 0), end=(9, 0))
+    assert shift(externship, day=days_ago(1), start=(6, 0), end=(14, 0), break_minutes=0)
+    assert night.date == days_ago(2)
+
+
+def test_an_overnight_shift_counts_on_the_day_it_starts(externship) -> None:
+    shift(externship, start=(6, 0), end=(14, 0), break_minutes=0)
+    message = refused(
+        "end_time",
+        shift,
+        externship=externship,
+        start=(14, 0),
+        end=(0, 30),
+        break_minutes=0,
+        ends_next_day=True,
+    )
+    assert "more than 16 hours" in message
+
+
+def test_the_database_refuses_a_next_day_end_after_the_start(externship) -> None:
+    log = shift(externship, start=(22, 0), end=(6, 0), break_minutes=0, ends_next_day=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        HourLog.objects.filter(pk=log.pk).update(end_time=time(23, 0))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        HourLog.objects.filter(pk=log.pk).update(ends_next_day=False)
+
+
 def test_a_break_as_long_as_the_shift_is_refused(externship) -> None:
     refused(
         "break_minutes", shift, externship=externship, start=(8, 0), end=(9, 0), break_minutes=60
@@ -352,10 +402,63 @@ def test_only_surgical_cases_have_a_role_or_specialty(externship) -> None:
     refused("specialty", sticks, externship=externship, specialty="general")
 
 
-def test_a_competency_log_names_the_competency(externship) -> None:
-    refused("competency", sticks, externship=externship, kind=ProcedureKind.COMPETENCY, count=1)
-    log = sticks(externship, count=1, kind=ProcedureKind.COMPETENCY, competency=" Vital signs ")
+def on_edition(student: Student, *requirements: tuple[str, dict]) -> RequirementSet:
+    edition = RequirementSet.objects.create(
+        program=student.cohort.program, edition="Test edition", source="A test"
+    )
+    for position, (kind, params) in enumerate(requirements):
+        Requirement.objects.create(
+            requirement_set=edition, kind=kind, label=kind, params=params, position=position
+        )
+    student.requirement_set = edition
+    student.save()
+    return edition
+
+
+CHECKLIST = ("competencies", {"items": ["Vital signs", "Injections", "EHR entry"]})
+VENIPUNCTURES = ("procedures", {"procedure": "venipuncture", "count": 30})
+
+
+def test_a_competency_log_names_an_item_of_the_students_checklist(externship) -> None:
+    on_edition(externship.student, CHECKLIST)
+    competency = {"externship": externship, "kind": ProcedureKind.COMPETENCY, "count": 1}
+    message = refused("competency", sticks, **competency)
+    assert (
+        message == "Choose the competency from your checklist: Vital signs, Injections, EHR entry."
+    )
+    refused("competency", sticks, **competency, competency="Juggling")
+    log = sticks(**competency, competency=" vital SIGNS ")
     assert log.competency == "Vital signs"
+
+
+def test_only_the_kinds_the_edition_counts_are_logged(externship) -> None:
+    on_edition(externship.student, ("hours", {"hours": 160}), VENIPUNCTURES)
+    message = refused("kind", sticks, externship=externship, kind=ProcedureKind.CAPILLARY_STICK)
+    assert message == "Your requirements (Test edition) count these procedures only: venipuncture."
+    refused("kind", sticks, externship=externship, kind=ProcedureKind.COMPETENCY, competency="x")
+    assert sticks(externship).kind == ProcedureKind.VENIPUNCTURE
+    assert not ProcedureLog.objects.exclude(kind=ProcedureKind.VENIPUNCTURE).exists()
+
+
+def test_an_hours_only_edition_has_no_procedure_to_log(externship) -> None:
+    on_edition(externship.student, ("hours", {"hours": 120}))
+    message = refused("kind", sticks, externship=externship)
+    assert (
+        message
+        == "Your requirements (Test edition) count hours only: there is no procedure to log."
+    )
+
+
+def test_without_an_edition_any_kind_but_a_competency_is_logged(externship) -> None:
+    assert externship.student.requirement_set is None
+    assert sticks(externship, kind=ProcedureKind.CAPILLARY_STICK)
+    refused(
+        "kind", sticks, externship=externship, kind=ProcedureKind.COMPETENCY, competency="Vitals"
+    )
+
+
+def test_only_competency_logs_name_a_competency(externship) -> None:
+    refused("competency", sticks, externship=externship, competency="Vital signs")
 
 
 def test_procedure_dates_follow_the_externship(externship) -> None:

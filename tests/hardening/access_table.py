@@ -122,9 +122,9 @@ def expected(operation: tuple[str, str], role: str) -> str:
 
 
 # Pages: "login" is a redirect to the sign-in page; 302 any other redirect (after a form); a "*"
-# marks a request that changed Avery's records (the log's status, notes, sessions). Tokens in
-# the address are forged ones (see test_page_access.py). `/me/` and its forms answer 404 to
-# anyone who is not a student: there is no "me" to show.
+# marks a request that changed Avery's records (the log's status, notes, sessions, messages to or
+# from them). Tokens in the address are forged ones (see test_page_access.py). `/me/` and its
+# forms answer 404 to anyone who is not a student: there is no "me" to show.
 # fmt: off
 PAGES = {
     ("GET", "/"): "200 200 200 200 200 200 200 200",
@@ -132,6 +132,10 @@ PAGES = {
     ("GET", "/api/schema/"): "200 200 200 200 200 200 200 200",
     ("GET", "/apply/{slug}/"): "200 200 200 200 200 200 200 200",
     ("GET", "/coach/"): "login login 403 403 200 200 403 200",
+    ("GET", "/coach/availability/"): "login login 403 403 200 200 403 200",
+    ("POST", "/coach/availability/"): "login login 403 403 302 302 403 302",
+    ("GET", "/coach/availability/{id}/remove/"): "login login 405 405 405 405 405 405",
+    ("POST", "/coach/availability/{id}/remove/"): "login login 403 403 302 404 403 404",
     ("GET", "/coach/calendar/{token}.ics"): "404 404 404 404 404 404 404 404",
     ("GET", "/coach/sessions/{id}.ics"): "login login 200 404 200 404 404 200",
     ("GET", "/coach/students/{id}/"): "login login 403 403 200 404 403 200",
@@ -141,21 +145,52 @@ PAGES = {
     ("POST", "/coach/students/{id}/notes/"): "login login 403 403 302* 404 403 302*",
     ("GET", "/coach/students/{id}/sessions/"): "login login 405 405 405 405 405 405",
     ("POST", "/coach/students/{id}/sessions/"): "login login 403 403 302* 404 403 302*",
+    ("GET", "/coach/students/{id}/exam/"): "login login 405 405 405 405 405 405",
+    ("POST", "/coach/students/{id}/exam/"): "login login 403 403 302* 404 403 302*",
+    ("GET", "/coach/students/{id}/exam/{attempt}/"): "login login 405 405 405 405 405 405",
+    ("POST", "/coach/students/{id}/exam/{attempt}/"): "login login 403 403 302* 404 403 302*",
+    ("GET", "/coach/students/{id}/jobs/"): "login login 405 405 405 405 405 405",
+    ("POST", "/coach/students/{id}/jobs/"): "login login 403 403 302* 404 403 302*",
+    ("GET", "/coach/students/{id}/jobs/{application}/"): "login login 405 405 405 405 405 405",
+    ("POST", "/coach/students/{id}/jobs/{application}/"): "login login 403 403 302* 404 403 302*",
+    ("GET", "/coach/students/{id}/placements/"): "login login 405 405 405 405 405 405",
+    ("POST", "/coach/students/{id}/placements/"): "login login 403 403 302* 404 403 302*",
+    # The world's session is three days ahead: not held yet, so closing it is refused (400).
+    ("GET", "/coach/students/{id}/sessions/{session}/"): "login login 405 405 405 405 405 405",
+    ("POST", "/coach/students/{id}/sessions/{session}/"): "login login 403 403 400 404 403 400",
     ("GET", "/login/"): "200 200 302 302 302 302 302 302",
     ("GET", "/logout/"): "405 405 405 405 405 405 405 405",
     ("GET", "/me/"): "login login 200 200 404 404 404 404",
+    ("GET", "/me/coach/messages/"): "login login 405 405 405 405 405 405",
+    ("POST", "/me/coach/messages/"): "login login 302* 302 404 404 404 404",
     ("GET", "/me/hours/"): "login login 405 405 405 405 405 405",
     ("POST", "/me/hours/"): "login login 400 400 404 404 404 404",
     ("GET", "/me/logs/{kind}/{id}/answer/"): "login login 405 405 405 405 405 405",
     ("POST", "/me/logs/{kind}/{id}/answer/"): "login login 409 404 404 404 404 404",
     ("GET", "/me/procedures/"): "login login 405 405 405 405 405 405",
     ("POST", "/me/procedures/"): "login login 400 400 404 404 404 404",
+    ("GET", "/me/sessions/"): "login login 405 405 405 405 405 405",
+    ("POST", "/me/sessions/"): "login login 302* 400 404 404 404 404",
+    ("GET", "/me/sessions/{id}/cancel/"): "login login 200 404 404 404 404 404",
+    ("POST", "/me/sessions/{id}/cancel/"): "login login 302* 404 404 404 404 404",
+    ("GET", "/me/sessions/{id}/move/"): "login login 200 404 404 404 404 404",
+    ("POST", "/me/sessions/{id}/move/"): "login login 302* 404 404 404 404 404",
+    ("GET", "/password-reset/"): "200 200 200 200 200 200 200 200",
+    ("POST", "/password-reset/"): "200 200 200 200 200 200 200 200",
+    ("GET", "/password-reset/sent/"): "200 200 200 200 200 200 200 200",
+    ("GET", "/programs/{slug}/"): "200 200 200 200 200 200 200 200",
     ("GET", "/reports/outcomes.csv"): "login login 403 403 403 403 403 200",
     ("GET", "/reports/outcomes/"): "login login 403 403 403 403 403 200",
     ("GET", "/reports/outcomes/students/"): "login login 403 403 403 403 403 400",
     ("GET", "/reset/done/"): "200 200 200 200 200 200 200 200",
     ("GET", "/reset/{uidb64}/{token}/"): "200 200 200 200 200 200 200 200",
     ("GET", "/review/"): "login login 403 403 403 403 200 200",
+    ("GET", "/review/all/{token}/"): "403 403 403 403 403 403 403 403",
+    ("POST", "/review/all/{token}/"): "405 405 405 405 405 405 405 405",
+    ("GET", "/review/all/{token}/approve/"): "405 405 405 405 405 405 405 405",
+    ("POST", "/review/all/{token}/approve/"): "403 403 403 403 403 403 403 403",
+    ("GET", "/review/all/{token}/{kind}/{id}/"): "405 405 405 405 405 405 405 405",
+    ("POST", "/review/all/{token}/{kind}/{id}/"): "403 403 403 403 403 403 403 403",
     ("GET", "/review/approve/"): "login login 405 405 405 405 405 405",
     ("POST", "/review/approve/"): "login login 403 403 403 403 302 302*",
     ("GET", "/review/link/{token}/"): "403 403 403 403 403 403 403 403",

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import transaction
+from django.db.models import Q
 from django.test import Client
 from django.utils import timezone
 
@@ -45,6 +46,8 @@ def page_url(path: str, world: World) -> str:
     ids = {
         "/coach/students/": world.student.pk,
         "/coach/sessions/": world.ids["coaching-sessions"],
+        "/coach/availability/": world.ids["open-slots"],
+        "/me/sessions/": world.ids["coaching-sessions"],
         "/me/logs/": world.hour_log.pk,
         "/review/": world.hour_log.pk,
     }
@@ -57,6 +60,9 @@ def page_url(path: str, world: World) -> str:
         "{code}": FORGED,
         "{uidb64}": "MQ",
         "{verb}": "accept",
+        "{attempt}": str(world.ids["exam-attempts"]),
+        "{application}": str(world.ids["job-applications"]),
+        "{session}": str(world.ids["coaching-sessions"]),
     }
     for placeholder, value in values.items():
         path = path.replace(placeholder, value)
@@ -67,6 +73,7 @@ def page_url(path: str, world: World) -> str:
 def page_body(path: str, world: World) -> dict[str, object]:
     log = f"hour-{world.hour_log.pk}"
     starts = (timezone.localtime() + timedelta(days=4)).replace(hour=10, minute=0)
+    today = timezone.localdate()
     return {
         "/review/{kind}/{id}/": {f"{log}-decision": "approved"},
         "/review/approve/": {"hour": [world.hour_log.pk]},
@@ -78,18 +85,60 @@ def page_body(path: str, world: World) -> dict[str, object]:
             "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
             "duration_minutes": 30,
         },
+        "/me/sessions/": {"kind": "check_in", "slot": world.ids["open-slots"]},
+        "/me/sessions/{id}/move/": {"slot": world.ids["open-slots"]},
+        "/me/coach/messages/": {"body": "Can we talk about my externship?"},
+        "/coach/availability/": {
+            "day": (starts + timedelta(days=1)).date().isoformat(),
+            "start": "15:00",
+            "duration_minutes": 30,
+            "count": 2,
+            "weeks": 1,
+        },
+        "/coach/students/{id}/exam/": {
+            "sat_on": str(today + timedelta(days=30)),
+            "override_reason": "Retake approved by the program director.",
+        },
+        "/coach/students/{id}/exam/{attempt}/": {"result": "failed", "scaled_score": 340},
+        "/coach/students/{id}/jobs/": {
+            "employer": "Eastside Clinic",
+            "role": "Medical assistant",
+            "applied_on": str(today),
+            "status": "offered",
+            "respond_by": str(today + timedelta(days=3)),
+        },
+        "/coach/students/{id}/jobs/{application}/": {"status": "interviewing"},
+        "/coach/students/{id}/placements/": {
+            "employer": "Eastside Clinic",
+            "title": "Medical assistant",
+            "classification": "in_field",
+            "employment": "full_time",
+            "hourly_wage": "19.50",
+            "start_date": str(today),
+            "verification_method": "offer_letter",
+            "evidence_note": "Offer letter seen.",
+        },
+        "/coach/students/{id}/sessions/{session}/": {"status": "held", "outcome": "Good."},
     }.get(path, {})
 
 
 def fingerprint(world: World) -> tuple[object, ...]:
-    """What a page could change about Avery: the pending log's status, notes, sessions and the
-    messages sent to them."""
+    """What a page could change about Avery: the pending log's status, notes, sessions (their
+    times, states and outcomes), the messages sent to them or by them, exam attempts, job
+    applications and placements."""
     log = type(world.hour_log).objects.get(pk=world.hour_log.pk)
+    student = world.student
+    user = student.user
     return (
         log.status,
-        world.student.coach_notes.count(),
-        world.student.coaching_sessions.count(),
-        Message.objects.filter(recipient=world.student.user).count(),
+        student.coach_notes.count(),
+        list(
+            student.coaching_sessions.order_by("pk").values_list("starts_at", "status", "outcome")
+        ),
+        Message.objects.filter(Q(recipient=user) | Q(sender=user)).count(),
+        list(student.exam_attempts.values_list("result", "scaled_score")),
+        list(student.job_applications.values_list("status", "respond_by")),
+        student.placements.count(),
     )
 
 

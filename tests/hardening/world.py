@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from accounts.models import Role, User
-from coaching.models import CoachingSession, CoachNote
+from coaching.models import CoachingSession, CoachNote, OpenSlot
 from documents.models import ExportJob, ExportKind
 from enrollment.models import Application, Cohort, Student
 from externships.models import Externship, HourLog, ProcedureLog, Site
@@ -101,6 +101,8 @@ def build_world() -> World:
         student=avery, coach=coach, kind="check_in", starts_at=start, duration_minutes=30
     )
     note = CoachNote.objects.create(student=avery, author=coach, body="Doing well.")
+    # A free time coach Ann offers her students, still free.
+    open_slot = OpenSlot.objects.create(coach=coach, starts_at=start + timedelta(days=1))
     attempt = ExamAttemptFactory(student=avery)
     employer = EmployerFactory()
     job_application = JobApplicationFactory(student=avery, employer=employer)
@@ -147,5 +149,6 @@ def build_world() -> World:
         "job-placements": placement.pk,
         "unavailabilities": unavailability.pk,
         "exports": export.pk,
+        "open-slots": open_slot.pk,
     }
     return world

@@ -1,4 +1,5 @@
 import io
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
@@ -222,6 +223,17 @@ def test_the_demo_class_gives_the_outcome_report_its_documented_numbers() -> Non
     assert ReferencePay.objects.filter(program__slug="medical-assistant").exists()
 
 
+def test_seed_demo_fills_a_programs_blank_page_details_and_keeps_an_admins_edits() -> None:
+    call_command("seed_demo")
+    # A database seeded before the program pages: the details blank, one of them edited since.
+    Program.objects.update(length="", schedule="", tuition_cents=None, fees="", payment_options="")
+    Program.objects.filter(slug="phlebotomy").update(tuition_cents=99900)
+    call_command("seed_demo")
+    phlebotomy = Program.objects.get(slug="phlebotomy")
+    assert (phlebotomy.length, phlebotomy.tuition_cents) == ("4 weeks", 99900)
+    assert all(p.schedule and p.fees and p.payment_options for p in Program.objects.all())
+
+
 @pytest.mark.usefixtures("seeded")
 class TestFromTheDemoData:
     """Tests that start from the demo data: seeded once for the class (see `seeded`)."""
@@ -241,6 +253,25 @@ class TestFromTheDemoData:
         assert held == surgical.capacity
         assert surgical.applications.filter(status=Status.WAITLISTED).exists()
         assert Program.objects.get(slug="surgical-technologist").waitlist_only
+
+    def test_each_demo_program_page_says_its_length_credential_and_costs(self, client) -> None:
+        facts = {
+            "medical-assistant": ("4 months", "NHA CCMA", "160 externship hours"),
+            "pharmacy-technician": ("4 months", "NHA ExCPT (CPhT)", "120 externship hours"),
+            "phlebotomy": ("4 weeks", "NHA CPT", "30 successful venipunctures"),
+            "surgical-technologist": ("4 months", "NCCT TS-C", "120 surgical cases"),
+        }
+        for slug, (length, credential, clinical) in facts.items():
+            program = Program.objects.get(slug=slug)
+            assert program.tuition_cents
+            assert program.schedule
+            assert program.requirements_to_apply
+            page = client.get(f"/programs/{slug}/").content.decode()
+            for words in [f"<dd>{length}</dd>", credential, clinical, "Ways to pay"]:
+                assert words in page, (slug, words)
+        surgical = client.get("/programs/surgical-technologist/").content.decode()
+        assert "Waitlist only" in surgical
+        assert "Join the waitlist" in surgical
 
     def test_seed_demo_installs_each_programs_default_requirements(self) -> None:
         editions = {s.program.slug: s for s in RequirementSet.objects.filter(is_current=True)}
@@ -284,7 +315,9 @@ class TestFromTheDemoData:
         statuses = set(externship.hourlogs.values_list("status", flat=True))
         assert {LogStatus.APPROVED, LogStatus.PENDING} <= statuses
         assert progress_lines(sam.user.email)["Externship hours"].endswith("hours to go")
-        assert progress_lines(sam.user.email)["Competency checklist"] == "4 competencies to go"
+        assert progress_lines(sam.user.email)["Competency checklist"] == (
+            "4 competencies to go: Injections, Specimen collection, EHR entry, Infection control"
+        )
 
     def test_seed_demo_has_sites_of_every_kind_under_the_demo_supervisor(self) -> None:
         supervisor = User.objects.get(email="supervisor@demo.pathway")
@@ -331,7 +364,10 @@ class TestFromTheDemoData:
         coach = User.objects.get(email="coach@demo.pathway")
         client.force_login(coach)
         caseload = client.get("/coach/", {"stage": StudentStage.GRADUATED}).content.decode()
-        assert caseload.count('class="badge badge-complete"') == 8
+        assert ">8 students<" in caseload
+        bars = re.findall(r'<progress max="100" value="(\d+)"', caseload)
+        assert len(bars) >= 8
+        assert set(bars) == {"100"}  # every requirement's bar full
         assert "to go" not in caseload
         alex = Student.objects.get(user__email="alex.graduate@example.com")
         response = client_for(coach).get(f"/api/v1/students/{alex.pk}/certificate.pdf")

@@ -7,47 +7,132 @@ from datetime import date
 from enrollment.models import Track
 from externships.models import DocumentKind, ProcedureKind, ScrubRole, SiteKind
 
+# Lengths, delivery, credentials and clinical requirements as PRODUCT.md gives them (sources in
+# /work/shared/reference); schedules, tuition, fees and payment options are the demo school's.
+APPLY = "18 or older when your class starts\nA high-school diploma or GED"
+
+
+def before(clinicals: str) -> str:
+    """The documents every externship needs (externships.services.missing_documents)."""
+    return (
+        f"Before your {clinicals}: immunizations, a TB test, a background check, a drug "
+        "screen, a CPR/BLS card and a signed FERPA release (we help you arrange them)"
+    )
+
+
+WAYS_TO_PAY = (
+    "Pay in full before your class starts\n"
+    "A monthly payment plan with no interest, over the length of the program\n"
+    "Workforce (WIOA) funding, if your local workforce board approves it"
+)
 PROGRAMS = [
     {
         "slug": "medical-assistant",
         "name": "Medical Assistant",
         "track": Track.MEDICAL_ASSISTANT,
         "duration_weeks": 17,
+        "length": "4 months",
+        "schedule": "Online lessons at your own pace, about 15 to 20 hours a week; then the "
+        "externship on weekdays, during the clinic's opening hours",
         "delivery": "100% online, then in-person clinical hours",
         "credential": "NHA CCMA",
         "clinical_requirement": "160 externship hours in an outpatient setting (CAAHEP III.C.3) "
-        "and a competency checklist.",
+        "and a competency checklist signed off by your supervisor: vital signs, injections, "
+        "specimen collection, EHR entry and more.",
+        "tuition_cents": 340000,
+        "tuition_includes": "The online course and its study materials\n"
+        "Your first attempt at the NHA CCMA exam\n"
+        "A placement for your 160 externship hours at a partner clinic\n"
+        "A coach of your own, from enrollment to your first job\n"
+        "Career services: resume review, mock interviews and job leads",
+        "fees": "Registration fee: $100, refunded in full if we cannot offer you a seat\n"
+        "Background check and drug screen before your externship: $85\n"
+        "Scrubs and a stethoscope: about $60, bought on your own",
+        "payment_options": WAYS_TO_PAY,
+        "requirements_to_apply": f"{APPLY}\n{before('externship')}",
     },
     {
         "slug": "pharmacy-technician",
         "name": "Pharmacy Technician",
         "track": Track.PHARMACY_TECHNICIAN,
         "duration_weeks": 17,
+        "length": "4 months",
+        "schedule": "Online lessons at your own pace, about 15 to 20 hours a week; then the "
+        "externship on weekdays, during the pharmacy's opening hours",
         "delivery": "100% online, then in-person externship",
         "credential": "NHA ExCPT (CPhT)",
-        "clinical_requirement": "120 externship hours.",
+        "clinical_requirement": "120 externship hours in a pharmacy, signed off by your "
+        "supervisor.",
+        "tuition_cents": 290000,
+        "tuition_includes": "The online course and its study materials\n"
+        "Your first attempt at the NHA ExCPT exam\n"
+        "A placement for your 120 externship hours at a partner pharmacy\n"
+        "A coach of your own, from enrollment to your first job\n"
+        "Career services: resume review, mock interviews and job leads",
+        "fees": "Registration fee: $100, refunded in full if we cannot offer you a seat\n"
+        "Background check and drug screen before your externship: $85",
+        "payment_options": WAYS_TO_PAY,
+        "requirements_to_apply": f"{APPLY}\n{before('externship')}",
     },
     {
         "slug": "phlebotomy",
         "name": "Phlebotomy",
         "track": Track.PHLEBOTOMY,
         "duration_weeks": 4,
+        "length": "4 weeks",
+        "schedule": "Evening classes, live online, Monday to Thursday, 6 to 9 pm",
         "delivery": "100% online, evening classes",
         "credential": "NHA CPT",
         "clinical_requirement": "30 successful venipunctures and 10 capillary or finger sticks "
-        "on live people.",
+        "on live people, each signed off by your supervisor.",
+        "tuition_cents": 120000,
+        "tuition_includes": "The online evening classes and their study materials\n"
+        "Your first attempt at the NHA CPT exam\n"
+        "A placement at a partner lab or clinic for your sticks\n"
+        "A coach of your own, from enrollment to your first job",
+        "fees": "Registration fee: $100, refunded in full if we cannot offer you a seat\n"
+        "Background check and drug screen before your clinical practice: $85",
+        "payment_options": WAYS_TO_PAY,
+        "requirements_to_apply": f"{APPLY}\n{before('clinical practice')}",
     },
     {
         "slug": "surgical-technologist",
         "name": "Surgical Technologist",
         "track": Track.SURGICAL_TECHNOLOGIST,
         "duration_weeks": 17,
+        "length": "4 months",
+        "schedule": "Online course at your own pace; then clinical cases in operating rooms, "
+        "on the hospital's weekday shifts",
         "delivery": "Online course, then clinical cases; prior hospital work experience encouraged",
         "credential": "NCCT TS-C",
-        "clinical_requirement": "120 surgical cases, at least 80 as first scrub, across general "
-        "surgery and at least 4 other specialties (Core Curriculum 6th ed.).",
+        "clinical_requirement": "120 surgical cases: at least 80 as first scrub (second scrub "
+        "counts for at most 40); 30 in general surgery (20 as first scrub) and 90 in other "
+        "specialties (60 as first scrub), across at least 4 specialties with 10 cases each. "
+        "Cases you observe are logged but not counted (Core Curriculum for Surgical Technology, "
+        "6th edition).",
+        "tuition_cents": 450000,
+        "tuition_includes": "The online course and its study materials\n"
+        "Your first attempt at the NCCT TS-C exam\n"
+        "A placement for your clinical cases at a partner hospital or surgery center\n"
+        "A coach of your own, from enrollment to your first job\n"
+        "Career services: resume review, mock interviews and job leads",
+        "fees": "Registration fee: $100, refunded in full if we cannot offer you a seat\n"
+        "Background check and drug screen before your clinical cases: $85",
+        "payment_options": WAYS_TO_PAY,
+        "requirements_to_apply": f"{APPLY}\nPrior hospital work experience is encouraged, "
+        f"not required\n{before('clinical cases')}",
     },
 ]
+# What a program's page shows; a database seeded before those pages gets them where blank.
+PAGE_DETAILS = (
+    "length",
+    "schedule",
+    "tuition_cents",
+    "tuition_includes",
+    "fees",
+    "payment_options",
+    "requirements_to_apply",
+)
 
 # program slug: (capacity, applicants, of whom accepted)
 COHORTS = {

@@ -1,7 +1,8 @@
 """Demo data: the four programs with their default clinical requirements, their cohorts and
 applicants, externship sites, students at every stage with their compliance documents, externships
-and clinical logs, a graduating class for the outcome reports (see `_outcomes.py`), and the four
-demo logins. `--students N` adds N synthetic students in bulk (see `_synthetic.py`).
+and clinical logs, a graduating class for the outcome reports (see `_outcomes.py`), the demo coach's
+free times (`_free_times.py`), and the four demo logins. `--students N` adds N synthetic students
+in bulk (see `_synthetic.py`).
 
 Idempotent: every object is found by its natural key before it is created (an application by
 its cohort and email, before `application_submit`), and an externship's logs are written only
@@ -54,12 +55,14 @@ from students.management.commands._demo_world import (
     FIRST,
     HISTORY,
     LAST,
+    PAGE_DETAILS,
     PROGRAMS,
     SITES,
     DemoStudent,
     Placement,
     first_of_next_month,
 )
+from students.management.commands._free_times import seed_free_times
 from students.management.commands._logbook import (
     SHIFT,
     log_book,
@@ -110,6 +113,7 @@ class Command(BaseCommand):
         for slug, (months, people) in HISTORY.items():
             self.seed_history(programs[slug], months, people, sites)
         install_reference_pay()
+        seed_free_times(User.objects.get(email="coach@demo.pathway"), timezone.localdate())
         seed_outcome_class(
             programs["medical-assistant"], self.seed_history_student, self.seed_graduate
         )
@@ -134,6 +138,11 @@ class Command(BaseCommand):
 
     def seed_program(self, spec: dict) -> Program:
         program, _ = Program.objects.get_or_create(slug=spec["slug"], defaults=spec)
+        # Fill only what is blank: an admin's edits stay, and a second run changes nothing.
+        blank = {name: spec[name] for name in PAGE_DETAILS if getattr(program, name) in ("", None)}
+        if blank:
+            Program.objects.filter(pk=program.pk).update(**blank)
+            program.refresh_from_db()
         return program
 
     def seed_requirements(self, program: Program) -> None:
