@@ -69,6 +69,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.get_full_name() or self.email
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        # A new password (`set_password` then `save`, on any path: the admin, a reset link, the
+        # invitation to set one, `changepassword`) signs out every API client of the old one.
+        # Here because every path ends here; `check_password`'s rehash after a Django upgrade
+        # clears `_password` first, so it signs nobody out.
+        new_password = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if new_password:
+            ApiToken.objects.filter(user=self).delete()
+
     def clean(self) -> None:
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
@@ -93,3 +103,21 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_school_staff(self) -> bool:
         """Coaches and admins: the school's own people, who may read student records."""
         return self.has_role(Role.COACH, Role.ADMIN)
+
+
+class ApiToken(models.Model):
+    """An API client's sign-in (`Authorization: Token <key>`), one per `POST auth/token/`. Only a
+    digest of the key is kept. It lapses after `API_TOKEN_IDLE_DAYS` without use, and goes at a
+    password change or when its person signs out everywhere (accounts/tokens.py)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the key, in hex.")
+    created_at = models.DateTimeField(default=timezone.now)
+    # Recorded at most once an hour per token, so that a busy client does not write on every read.
+    last_used_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"API token of {self.user}, last used {self.last_used_at:%Y-%m-%d %H:%M}"

@@ -17,7 +17,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from backend import outage
-from backend.errors import DomainError
+from backend.errors import DomainError, TooManyFailedSignIns
 from backend.http import client_address
 
 # The largest id a BigAutoField holds; beyond it a lookup overflows in the database driver.
@@ -112,7 +112,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DomainError):
         body: dict[str, Any] = {exc.field: [exc.message]} if exc.field else {"detail": exc.message}
         body["code"] = exc.code
-        return Response(body, status=exc.status_code)
+        response = Response(body, status=exc.status_code)
+        if isinstance(exc, TooManyFailedSignIns):
+            response["Retry-After"] = str(exc.wait)
+        return response
     if isinstance(exc, DjangoValidationError):
         body = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         return Response(body, status=status.HTTP_400_BAD_REQUEST)

@@ -4,6 +4,7 @@ site's layout with a way home; JSON under /api/, as the rest of the API answers.
 import sys
 
 from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -24,6 +25,9 @@ def _api_error(detail: str, status: int) -> JsonResponse:
 @requires_csrf_token
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith(API_PREFIX):
+        if isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+            body = {"detail": "The request has more fields than we accept.", "code": "too_many"}
+            return JsonResponse(body, status=400)
         return _api_error("Bad request.", 400)
     return render(request, "400.html", status=400)
 

@@ -1,5 +1,7 @@
 """Domain errors that services raise; the API's exception handler maps each to a 4xx answer."""
 
+from math import ceil
+
 
 class DomainError(Exception):
     """A rule of the school was broken; the message is shown to the person who asked."""
@@ -39,3 +41,19 @@ class AlreadyApplied(NotAllowed):
             "class. For privacy we do not show it here: we have emailed the link to its status "
             "page to the email address on that application."
         )
+
+
+class TooManyFailedSignIns(DomainError):
+    """The account had too many wrong passwords in a row and waits before its next attempt
+    (accounts/failed_sign_ins.py); raised before the password is checked."""
+
+    status_code = 429
+    code = "too_many_failed_sign_ins"
+
+    def __init__(self, wait: int) -> None:
+        minutes = ceil(wait / 60)
+        super().__init__(
+            "Too many failed sign-ins for this account. Try again in "
+            f"{minutes} minute{'s' if minutes != 1 else ''}."
+        )
+        self.wait = wait

@@ -22,6 +22,7 @@ ERRORS = {
     "403": "Signed in, but this role may not do this.",
     "404": "No such object, or one the caller may not see (in the path, the query or the body).",
     "409": "Not allowed from the object's current state.",
+    "413": "A body larger than the API accepts (2.5 MB).",
     "415": "A body in a media type this operation does not read.",
     "429": "Too many requests; try again later.",
     "503": "The database is briefly unavailable; try again after Retry-After.",
@@ -67,7 +68,7 @@ class Schema(AutoSchema):
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
             codes.append("409")
         if self.method in ("POST", "PUT", "PATCH"):
-            codes.append("415")
+            codes += ["413", "415"]
         if self.view.get_throttles():
             codes.append("429")
         return sorted(codes)

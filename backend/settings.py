@@ -36,7 +36,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -66,10 +65,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the session and the user, so that its 413 page has the site's header; before any
+    # view or CSRF check reads the body.
+    "backend.middleware.RefuseOversizedBodyMiddleware",
     # The signed-in user of each request, for the field history of audited records.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "backend.middleware.FailedSignInsMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -163,13 +166,20 @@ PDF_SYNC_MAX_STUDENTS = envint("PDF_SYNC_MAX_STUDENTS", 100, minimum=0)
 # A rendering worker process is replaced after this many documents (WeasyPrint keeps its memory).
 PDF_RENDERS_PER_WORKER = envint("PDF_RENDERS_PER_WORKER", 10, minimum=1)
 
-# Cache: shared Redis when configured (throttle counts then hold across processes).
+# Cache: throttle counts and failed sign-ins, shared by every process: Redis when REDIS_URL is
+# set, else a table in the database (made by accounts' migration 0004, whatever REDIS_URL says).
 REDIS_URL = envstr("REDIS_URL", "")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "pathway_cache",
+            # Counted on every write; room for the addresses and accounts of a busy hour, so that
+            # a crowd of addresses cannot push an account's failed sign-ins out.
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
     )
 }
 
@@ -209,6 +219,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # after this many seconds; by default gunicorn's worker timeout, beyond which no request lives.
 IDEMPOTENCY_CLAIM_TIMEOUT = envint("IDEMPOTENCY_CLAIM_TIMEOUT", web_timeout(), minimum=1)
 
+# API tokens lapse after this many days without use (accounts/tokens.py).
+API_TOKEN_IDLE_DAYS = envint("API_TOKEN_IDLE_DAYS", 30, minimum=1)
+
 APPLY_RATE = envrate("APPLY_RATE", "20/hour")
 ANON_RATE = envrate("ANON_RATE", "60/minute")
 # Outcome reports mark a rate under its benchmark (whole percent).
@@ -220,7 +233,7 @@ REST_FRAMEWORK = {
     # Token first: a request without credentials answers 401 with `WWW-Authenticate: Token`,
     # so a client can tell "sign in" from "not allowed" (403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -47,8 +47,12 @@ def throttled(
     return decorator
 
 
-def too_many_requests(request: HttpRequest, wait: float | None) -> HttpResponse:
+def too_many_requests(
+    request: HttpRequest, wait: float | None, *, reason: str | None = None
+) -> HttpResponse:
+    """The 429 page; `reason` replaces its words about too many requests from the network."""
     seconds = ceil(wait or 60)
-    response = render(request, "429.html", {"minutes": ceil(seconds / 60)}, status=429)
+    context = {"minutes": ceil(seconds / 60), "reason": reason}
+    response = render(request, "429.html", context, status=429)
     response["Retry-After"] = str(seconds)
     return response

@@ -132,6 +132,8 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    # The admin's own sign-in form draws on the same allowance per address as /login/.
+    path("admin/login/", throttled(LoginRateThrottle, methods=("POST",))(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(

@@ -1,11 +1,11 @@
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from typing import NoReturn
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.models import Role, User
@@ -37,9 +37,13 @@ def _fast_password_hashing(settings: object) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    """Throttle counts and cached values never leak from one test into the next."""
-    cache.clear()
+def _fresh_cache(settings: object) -> None:
+    """Throttle counts and failed sign-ins never leak from one test into the next: each test
+    counts under a key prefix of its own, in the cache the app uses (without REDIS_URL, the
+    database's table), and a test that touches no database sets it up without one."""
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": uuid.uuid4().hex} for name, config in settings.CACHES.items()
+    }
 
 
 def with_role(role: str, **fields: object) -> User:

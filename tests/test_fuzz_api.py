@@ -12,10 +12,10 @@ from django.contrib.auth.models import Group
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis import checks
 
 from accounts.models import Role
+from accounts.tokens import issue_token
 from backend.wsgi import application
 from tests.factories import (
     ApplicationFactory,
@@ -75,16 +75,13 @@ def _connections_kept_open() -> Iterator[None]:
 @pytest.fixture
 def world(db: None) -> dict[str, str]:
     """One object of each kind, and an API token per role."""
-    tokens = {}
+    tokens, users = {}, {}
     for role in ROLES[1:]:
-        user = UserFactory(email=f"{role}@fuzz.test", is_staff=role == Role.ADMIN)
-        user.groups.add(Group.objects.get_or_create(name=role)[0])
-        tokens[role] = Token.objects.create(user=user).key
-    coach = Token.objects.get(key=tokens[Role.COACH]).user
-    student = StudentFactory(user=Token.objects.get(key=tokens[Role.STUDENT]).user, coach=coach)
-    externship = ExternshipFactory(
-        student=student, supervisor=Token.objects.get(key=tokens[Role.SUPERVISOR]).user
-    )
+        users[role] = UserFactory(email=f"{role}@fuzz.test", is_staff=role == Role.ADMIN)
+        users[role].groups.add(Group.objects.get_or_create(name=role)[0])
+        tokens[role] = issue_token(user=users[role])
+    student = StudentFactory(user=users[Role.STUDENT], coach=users[Role.COACH])
+    externship = ExternshipFactory(student=student, supervisor=users[Role.SUPERVISOR])
     HourLogFactory(externship=externship)
     ProcedureLogFactory(externship=externship)
     ApplicationFactory(cohort=student.cohort)

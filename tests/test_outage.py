@@ -12,10 +12,10 @@ import logging
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Role
+from accounts.tokens import issue_token
 from tests.conftest import with_role
 from tests.factories import CohortFactory, ProgramFactory, applicant
 from tests.outages import database_down
@@ -34,7 +34,7 @@ def assert_unavailable_json(response) -> None:
 
 def test_the_api_answers_503_json_with_retry_after() -> None:
     cohort_id = CohortFactory().pk
-    sam = Token.objects.create(user=with_role(Role.STUDENT, email="sam@school.test")).key
+    sam = issue_token(user=with_role(Role.STUDENT, email="sam@school.test"))
     api = APIClient(raise_request_exception=False)
     with database_down():
         assert_unavailable_json(api.get("/api/v1/programs/"))

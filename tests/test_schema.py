@@ -25,3 +25,16 @@ def test_a_body_in_a_media_type_the_api_does_not_read_is_a_documented_415(db) ->
     answer = APIClient().post("/api/v1/applications/", "cohort=1", content_type="text/plain")
     assert answer.status_code == 415
     assert "detail" in answer.json()
+
+
+def test_the_token_endpoint_documents_signing_in_and_signing_out_everywhere(db) -> None:
+    from rest_framework.test import APIClient
+
+    schema = APIClient().get("/api/schema/?format=json").json()
+    token = schema["paths"]["/api/v1/auth/token/"]
+
+    assert {"200", "400", "413", "429"} <= set(token["post"]["responses"])
+    assert token["post"]["security"] == [{}]  # signing in needs no credentials
+    assert "token_expired" in token["post"]["description"]
+    assert {"204", "401"} <= set(token["delete"]["responses"])
+    assert {"tokenAuth": []} in token["delete"]["security"]

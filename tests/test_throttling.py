@@ -1,15 +1,18 @@
 """Throttles on everything anyone may call without an account, counted per client address in the
-default cache; with REDIS_URL, separate processes share the counts."""
+default cache, which separate processes share: a table in the database by default, Redis with
+REDIS_URL."""
 
 import os
 import random
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import redis
-from django.core.cache import caches
+from django.core.cache import cache, caches
+from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -226,3 +229,106 @@ def test_a_head_request_counts_like_a_get_on_a_status_page(monkeypatch) -> None:
     ]
     codes.append(client.get("/status/forged-3/").status_code)
     assert codes == [404, 404, 429]
+
+
+def _database_url() -> str:
+    """The URL of the database this test runs on (the test database), for another process."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _another_process(code: str) -> list[str]:
+    """Run `code` in a process of its own (`manage.py shell`) on this test's database, with
+    the default settings: no REDIS_URL, so its cache is the database's table."""
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", code],
+        cwd=ROOT,
+        env={**env, "DATABASE_URL": _database_url()},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+# The windows are a day and an hour here (a minute in production), so that a busy machine
+# starting three processes one after another cannot outlast them.
+SIGN_IN = """
+from django.test import Client
+from accounts import failed_sign_ins
+from backend.api import LoginRateThrottle
+LoginRateThrottle.THROTTLE_RATES = {{"login": "10/day"}}
+failed_sign_ins.FIRST_WAIT = 3600
+for email, password in {attempts!r}:
+    answer = Client(REMOTE_ADDR="{address}").post(
+        "/api/v1/auth/token/", {{"email": email, "password": password}},
+        content_type="application/json")
+    print(answer.status_code)
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_share_the_counts_in_the_database_without_redis(
+    monkeypatch, settings, student
+) -> None:
+    """Two other processes and this one, over the database's cache table: the address's
+    allowance (10) and the account's wrong passwords (5 before it waits) add up."""
+    monkeypatch.setattr(LoginRateThrottle, "THROTTLE_RATES", {"login": "10/day"})
+    shared = {k: v for k, v in settings.CACHES["default"].items() if k != "KEY_PREFIX"}
+    settings.CACHES = {"default": shared}  # the other processes' keys, with no test prefix
+    assert shared["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    address = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
+    nobody = [(f"nobody{n}@school.test", "x") for n in range(6)]
+    try:
+        # One process: 6 wrong passwords from one address, each for an account of no one.
+        first = _another_process(SIGN_IN.format(address=address, attempts=nobody))
+        # Another: 3 wrong passwords for the student, from another address.
+        second = _another_process(
+            SIGN_IN.format(address="10.0.0.2", attempts=[(student.email, "x")] * 3)
+        )
+        # A third, from the first address, which has 4 requests left: the student's 2 more
+        # wrong passwords make 5, then the account waits, then the address is spent.
+        attempts = [(student.email, "y")] * 4 + [("nobody9@school.test", "z")]
+        third = _another_process(SIGN_IN.format(address=address, attempts=attempts))
+
+        assert first == ["400"] * 6
+        assert second == ["400"] * 3
+        assert third == ["400", "400", "429", "429", "429"]
+        # And here, a fourth: the account waits, from any address, for its owner too.
+        owner = APIClient(REMOTE_ADDR="10.0.0.3").post(
+            "/api/v1/auth/token/", {"email": student.email, "password": "correct-horse-battery"}
+        )
+        assert owner.status_code == 429
+        assert owner.json()["code"] == "too_many_failed_sign_ins"
+        spent = APIClient(REMOTE_ADDR=address).post(
+            "/api/v1/auth/token/", {"email": "nobody10@school.test", "password": "x"}
+        )
+        assert spent.status_code == 429
+        assert "code" not in spent.json()  # the address's limit, not an account's
+    finally:
+        cache.clear()  # the table outlives a transactional test
+
+
+def test_migrate_makes_the_cache_table_on_a_fresh_database_even_with_redis_set(tmp_path) -> None:
+    """So that `make run`, a fresh clone's tests and a deployment that later drops REDIS_URL
+    all find it."""
+    database = tmp_path / "fresh.sqlite3"
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    migrate = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env={**env, "DATABASE_URL": f"sqlite:///{database}", "REDIS_URL": "redis://127.0.0.1:1/0"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert migrate.returncode == 0, migrate.stderr
+
+    with sqlite3.connect(database) as db:
+        columns = [row[1] for row in db.execute("PRAGMA table_info(pathway_cache)")]
+    assert columns == ["cache_key", "value", "expires"]

@@ -20,6 +20,7 @@ API = {
     ("POST", "/api/v1/applications/{id}/decline/"): "401 404 403 403 200 200 403 200",
     ("POST", "/api/v1/applications/{id}/move/"): "401 404 403 403 409 409 403 409",
     ("POST", "/api/v1/applications/{id}/withdraw/"): "401 404 403 403 200 200 403 200",
+    ("DELETE", "/api/v1/auth/token/"): "401 401 204 204 204 204 204 204",
     ("POST", "/api/v1/auth/token/"): "200 200 200 200 200 200 200 200",
     ("GET", "/api/v1/coach-notes/"): "401 401 403 403 200 200- 403 200",
     ("POST", "/api/v1/coach-notes/"): "401 401 403 403 201 400 403 201",

@@ -12,10 +12,10 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.test import APIClient
 
+from accounts.tokens import issue_token
 from tests.hardening.world import World
 
 API_PREFIX = "/api/v1/"
@@ -239,8 +239,7 @@ def client_for_role(role: str, world: World) -> APIClient:
     client = APIClient(raise_request_exception=False)
     user = world.users[role]
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(user=user)}")
     return client
 
 

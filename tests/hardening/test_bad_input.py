@@ -258,6 +258,7 @@ NO_BODY = {
     ("POST", "/api/v1/hour-logs/{id}/approve/"),
     ("POST", "/api/v1/procedure-logs/{id}/approve/"),
     ("POST", "/api/v1/job-placements/{id}/verify/"),
+    ("DELETE", "/api/v1/auth/token/"),
     ("DELETE", "/api/v1/exam-attempts/{id}/"),
     ("DELETE", "/api/v1/externships/{id}/"),
     ("DELETE", "/api/v1/job-applications/{id}/"),
