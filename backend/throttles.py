@@ -7,7 +7,7 @@ from functools import wraps
 from math import ceil
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from rest_framework.throttling import SimpleRateThrottle
 
 View = Callable[..., HttpResponse]
@@ -16,7 +16,8 @@ View = Callable[..., HttpResponse]
 class PasswordResetEmailThrottle(SimpleRateThrottle):
     """Password-reset emails asked for one address (the form's `email`), from anywhere: nobody
     floods a mailbox by asking from many client addresses. Known and unknown addresses count
-    alike, so the limit tells nothing about who has an account."""
+    alike, so the limit tells nothing about who has an account. Used through `quietly_limited`:
+    a 429 here would let anyone lock the owner out of their own reset."""
 
     scope = "password_reset"
 
@@ -40,6 +41,24 @@ def throttled(
                 throttle = throttle_class()
                 if not throttle.allow_request(request, None):
                     return too_many_requests(request, throttle.wait())
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def quietly_limited(
+    throttle_class: type[SimpleRateThrottle], *, answer: str
+) -> Callable[[View], View]:
+    """Past the allowance, skip the view and redirect to `answer`, as if it had run: for a limit
+    that others could spend on someone's behalf (the links already sent still work)."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+            if request.method == "POST" and not throttle_class().allow_request(request, None):
+                return redirect(answer)
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -8,7 +8,7 @@ from rest_framework.routers import DefaultRouter
 from accounts import views as account_views
 from accounts.api.views import TokenView
 from backend.api import LoginRateThrottle
-from backend.throttles import PasswordResetEmailThrottle, throttled
+from backend.throttles import PasswordResetEmailThrottle, quietly_limited, throttled
 from careers.api.reports import OutcomeReportViewSet
 from careers.api.views import (
     EmployerViewSet,
@@ -100,12 +100,13 @@ urlpatterns = [
         name="logout",
     ),
     path("start/", account_views.start, name="start"),
-    # "Forgot your password?": counted per client address (with sign-ins) and per email asked
-    # for; the answer is the same whether or not an account uses the address.
+    # "Forgot your password?": counted per client address (with sign-ins, a 429 past it) and per
+    # email asked for (past it, no more emails, the same answer); the answer is the same whether
+    # or not an account uses the address.
     path(
         "password-reset/",
         throttled(LoginRateThrottle, methods=("POST",))(
-            throttled(PasswordResetEmailThrottle, methods=("POST",))(
+            quietly_limited(PasswordResetEmailThrottle, answer="password_reset_done")(
                 auth_views.PasswordResetView.as_view(
                     form_class=PasswordResetForm,
                     email_template_name="registration/password_reset_email.txt",

@@ -12,7 +12,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import Role
-from backend.throttles import PasswordResetEmailThrottle
+from backend.api import LoginRateThrottle
 from tests.browser.test_accessibility import AXE, BLOCKING
 from tests.conftest import with_role
 
@@ -108,7 +108,7 @@ def test_the_account_pages_read_well(live_server, page, tmp_path, width, height)
 @pytest.mark.parametrize(("width", "height"), SIZES)
 @pytest.mark.urls("tests.test_error_pages")  # the site, plus /fails/ that raises
 def test_the_error_pages_read_well(live_server, page, tmp_path, monkeypatch, width, height) -> None:
-    monkeypatch.setattr(PasswordResetEmailThrottle, "THROTTLE_RATES", {"password_reset": "1/hour"})
+    monkeypatch.setattr(LoginRateThrottle, "THROTTLE_RATES", {"login": "1/hour"})
     page.set_viewport_size({"width": width, "height": height})
     visit = Visit(page, tmp_path, width, height)
     url = live_server.url
