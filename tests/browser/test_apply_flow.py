@@ -106,7 +106,7 @@ def test_applying_to_a_full_cohort_joins_the_waitlist_behind_those_already_waiti
     assert statuses == ["offered", "offered", "waitlisted", "waitlisted"]
 
     page.goto(live_server.url + "/apply/phlebotomy/")
-    assert "full, waitlist" in page.locator("#id_cohort ~ .helptext").first.inner_text()
+    assert "Full: join the waitlist" in page.locator("#id_cohort ~ .helptext").first.inner_text()
     fill_application(page, NEWCOMER)
     submit(page)
 
