@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.functional import lazy
 
 from careers.models import ExamAttempt, ExamResult, JobApplication, JobApplicationStatus
-from coaching.models import CoachingSession, CoachNote, SessionStatus
+from coaching.models import STUDENT_MESSAGE_KIND, CoachingSession, CoachNote, SessionStatus
 from enrollment.models import ENROLLED_STAGES, Student, StudentStage
 from externships.models import (
     ComplianceDocument,
@@ -281,8 +281,19 @@ def student_messages(student: Student) -> QuerySet[Message]:
         Message.objects.filter(
             Q(recipient=student.user)
             | Q(recipient__isnull=True, address__in=addresses)
-            | Q(sender=student.user)
+            | Q(sender=student.user, kind=STUDENT_MESSAGE_KIND)
         )
         .exclude(purpose=Purpose.ACCOUNT)
         .select_related("sender")
+    )
+
+
+def conversation(student: Student, limit: int = 5) -> list[Message]:
+    """The latest messages between the student and the school's people, newest first: those of
+    `student_messages` that a person wrote (a coach or admin to the student, the student to
+    their coach), not the school's automatic ones."""
+    return list(
+        student_messages(student)
+        .filter(sender__isnull=False)
+        .order_by("-created_at", "-id")[:limit]
     )

@@ -12,7 +12,7 @@ from django.utils.text import Truncator
 
 from accounts.models import Role, User
 from backend.errors import NotAllowed, RuleViolation
-from coaching.models import CoachingSession, CoachNote, SessionStatus
+from coaching.models import STUDENT_MESSAGE_KIND, CoachingSession, CoachNote, SessionStatus
 from enrollment.models import ENROLLED_STAGES, Student, StudentStage
 from messaging.consent import consent_refusal
 from messaging.models import Message, MessageChannel, Purpose
@@ -148,9 +148,6 @@ def message_student(
         recipient=student.user,
         sender=by,
     )
-
-
-STUDENT_MESSAGE_KIND = "student_message"
 
 
 def message_coach(*, student: Student, body: str) -> Message:

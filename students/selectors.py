@@ -4,7 +4,7 @@ selectors and rules, in a fixed number of queries whatever the number of records
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import dateformat, timezone
 
 from accounts.models import User
@@ -24,8 +24,7 @@ from careers.selectors import (
 )
 from coaching.booking import free_slots
 from coaching.models import CoachingSession, OpenSlot, SessionStatus
-from coaching.selectors import DOCUMENT_DAYS
-from coaching.services import STUDENT_MESSAGE_KIND
+from coaching.selectors import DOCUMENT_DAYS, conversation
 from documents.models import Certificate
 from enrollment.models import Student
 from externships.models import ComplianceDocument, DocumentKind
@@ -119,19 +118,6 @@ class Home:
     @property
     def scheduled_exam(self) -> ExamAttempt | None:
         return next((a for a in self.attempts if a.result == ExamResult.SCHEDULED), None)
-
-
-def conversation(student: Student, limit: int = 5) -> list[Message]:
-    """The latest messages between the student and the school's people: what a coach or admin
-    wrote to them, and what they wrote to their coach, newest first."""
-    return list(
-        Message.objects.filter(
-            Q(recipient=student.user, sender__isnull=False)
-            | Q(sender=student.user, kind=STUDENT_MESSAGE_KIND)
-        )
-        .select_related("sender")
-        .order_by("-created_at", "-id")[:limit]
-    )
 
 
 def student_home(
