@@ -26,6 +26,7 @@ from externships.models import (
     ProcedureLog,
     ScrubRole,
     Site,
+    lasting_documents,
     log_kind,
 )
 from externships.rules import SPECIALTIES, Loggable, specialty_name
@@ -39,13 +40,15 @@ ClinicalLog = HourLog | ProcedureLog
 
 
 def missing_documents(student: Student, on: date) -> list[str]:
-    """The required compliance documents that are missing or expired on `on`, in words."""
-    valid = {
-        doc.kind
-        for doc in student.documents.all()
-        if doc.expires_on is None or doc.expires_on >= on
-    }
-    return [kind.label for kind in DocumentKind if kind.value not in valid]
+    """The required compliance documents that are missing or expired on `on` (judged by the
+    document of each kind that counts), in words."""
+    lasting = lasting_documents(student.documents.all())
+    return [
+        kind.label
+        for kind in DocumentKind
+        if (document := lasting.get(kind.value)) is None
+        or (document.expires_on is not None and document.expires_on < on)
+    ]
 
 
 @attributed
@@ -422,11 +425,14 @@ def log_resubmit(*, log: ClinicalLog, student: Student, notes: str) -> ClinicalL
 
 
 def compliance_reminders_due(today: date, days: int = 30) -> list[ComplianceDocument]:
-    """Documents expiring within `days` whose student has not been reminded yet."""
+    """Documents expiring within `days` whose student has not been reminded yet; not one that
+    a renewal already outlasts."""
     return list(
-        ComplianceDocument.objects.filter(
+        ComplianceDocument.objects.lasting()
+        .filter(
             expires_on__gte=today,
             expires_on__lte=today + timedelta(days=days),
             reminded_at__isnull=True,
-        ).select_related("student__user", "student__coach")
+        )
+        .select_related("student__user", "student__coach")
     )

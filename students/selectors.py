@@ -27,7 +27,7 @@ from coaching.models import CoachingSession, OpenSlot, SessionStatus
 from coaching.selectors import DOCUMENT_DAYS, conversation
 from documents.models import Certificate
 from enrollment.models import Student
-from externships.models import ComplianceDocument, DocumentKind
+from externships.models import ComplianceDocument, DocumentKind, lasting_documents
 from externships.selectors import Progress, progress_for, visible_students
 from externships.services import missing_documents
 from messaging.models import Message
@@ -59,11 +59,7 @@ def document_rows(student: Student, today: date) -> list[DocumentRow]:
     """Each required kind of document with its state; valid or not is externships' rule
     (`missing_documents`), "expiring soon" the coach's flag's window."""
     unmet = set(missing_documents(student, today))
-    best: dict[str, ComplianceDocument] = {}
-    for document in student.documents.all():
-        kept = best.get(document.kind)
-        if kept is None or _lasts(document) > _lasts(kept):
-            best[document.kind] = document
+    best = lasting_documents(student.documents.all())
     rows = []
     for kind in DocumentKind:
         document = best.get(kind.value)
@@ -86,10 +82,6 @@ def document_rows(student: Student, today: date) -> list[DocumentRow]:
 
 def _day(day: date) -> str:
     return f"{day:%B %-d, %Y}"
-
-
-def _lasts(document: ComplianceDocument) -> tuple[bool, date]:
-    return (document.expires_on is None, document.expires_on or date.min)
 
 
 @dataclass
