@@ -5,9 +5,10 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from backend.audit import field_history
+from backend.dates import short_day, time_of_day
 from enrollment.models import Program, Student
 
 
@@ -319,13 +320,15 @@ def log_kind(log: HourLog | ProcedureLog) -> str:
 
 
 def log_in_words(log: HourLog | ProcedureLog) -> str:
-    """A log in one line (the supervisor's summary, the student's messages): its day, then its
-    times and hours ('Tue 1 Dec: 22:00 to 06:00 (next day), 8 hours') or its count and kind."""
-    day = dateformat.format(log.date, "D j M")
+    """A log in one line (the supervisor's summary, the student's messages, the coach's
+    timeline): its day, then its times and hours ('Tue, Dec 1: 10:00 p.m. to 6:00 a.m. (next
+    day), 8 hours') or its count and kind."""
+    day = short_day(log.date, weekday=True)
     if isinstance(log, HourLog):
         next_day = " (next day)" if log.ends_next_day else ""
         hours = f"{log.minutes / 60:.2f}".rstrip("0").rstrip(".")
-        return f"{day}: {log.start_time:%H:%M} to {log.end_time:%H:%M}{next_day}, {hours} hours"
+        times = f"{time_of_day(log.start_time)} to {time_of_day(log.end_time)}{next_day}"
+        return f"{day}: {times}, {hours} hours"
     what = log.get_kind_display().lower()
     if log.competency:
         what = f"competency: {log.competency}"

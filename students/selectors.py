@@ -5,9 +5,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db.models import QuerySet
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from accounts.models import User
+from backend.dates import day, long_day, long_moment
 from careers.models import (
     ExamAttempt,
     ExamResult,
@@ -67,21 +68,17 @@ def document_rows(student: Student, today: date) -> list[DocumentRow]:
         if document is None:
             state, words = "missing", "Missing: hand it in to the school."
         elif kind.label in unmet:
-            state, words = "expired", f"Expired on {_day(expires)}: hand in a new one."
+            state, words = "expired", f"Expired on {day(expires)}: hand in a new one."
         elif expires and expires <= today + timedelta(DOCUMENT_DAYS):
             days = (expires - today).days
             soon = {0: "today", 1: "tomorrow"}.get(days, f"in {days} days")
-            state, words = "expiring", f"Expires {soon}, on {_day(expires)}."
+            state, words = "expiring", f"Expires {soon}, on {day(expires)}."
         elif expires:
-            state, words = "valid", f"Valid until {_day(expires)}."
+            state, words = "valid", f"Valid until {day(expires)}."
         else:
             state, words = "valid", "Valid; it does not expire."
         rows.append(DocumentRow(kind.label, document, state, words))
     return rows
-
-
-def _day(day: date) -> str:
-    return f"{day:%B %-d, %Y}"
 
 
 @dataclass
@@ -161,15 +158,14 @@ def attention(home: Home) -> list[str]:
         if offer.respond_by and offer.respond_by >= home.today:
             notes.append(
                 f"Answer the offer from {offer.employer} ({offer.role}) by "
-                f"{offer.respond_by:%A, %B %-d}."
+                f"{long_day(offer.respond_by)}."
             )
     if exam := home.scheduled_exam:
-        notes.append(f"Your {exam.credential} exam is on {exam.sat_on:%A, %B %-d, %Y}.")
+        notes.append(f"Your {exam.credential} exam is on {long_day(exam.sat_on)}.")
     if home.upcoming:
         session = home.upcoming[0]
-        when = dateformat.format(timezone.localtime(session.starts_at), r"l, F j \a\t g:i a")
         notes.append(
-            f"Next coaching session: {when}, {session.get_kind_display().lower()} with "
-            f"{session.coach}."
+            f"Next coaching session: {long_moment(session.starts_at)}, "
+            f"{session.get_kind_display().lower()} with {session.coach}."
         )
     return notes
