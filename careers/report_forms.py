@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from careers.reports import FIGURE_LABELS, FIRST_YEAR, LAST_YEAR, reporting_year_of
+from careers.reports import FIGURE_LABELS, FIRST_YEAR, LAST_YEAR, reporting_year_of, year_label
 from enrollment.models import Cohort, Program
 
 
@@ -26,7 +26,7 @@ class OutcomeFilterForm(forms.Form):
         required=False,
         min_value=FIRST_YEAR,
         max_value=LAST_YEAR,
-        help_text="2025 means 1 July 2025 to 30 June 2026; the current year by default.",
+        help_text="2025 means July 1, 2025, to June 30, 2026; the current year by default.",
     )
     program = forms.ModelChoiceField(
         Program.objects.order_by("name"),
@@ -55,11 +55,6 @@ class FigureFilterForm(OutcomeFilterForm):
     figure = forms.ChoiceField(choices=list(FIGURE_LABELS.items()))
 
 
-def year_label(year: int) -> str:
-    """A reporting year as schools write it: "2025-26"."""
-    return f"{year}-{(year + 1) % 100:02d}"
-
-
 class OutcomePageForm(OutcomeFilterForm):
     """The page's filters: the API's checks, with the year chosen from the years that hold
     enrollment (`years`, newest first); the newest is the default."""
@@ -75,7 +70,7 @@ class OutcomePageForm(OutcomeFilterForm):
             shown.add(reporting_year_of(timezone.localdate()))
         year = self.fields["year"]
         year.label = "Reporting year"
-        year.help_text = "1 July to 30 June."
+        year.help_text = "July 1 to June 30."
         year.widget = forms.Select(
             choices=[(y, year_label(y)) for y in sorted(shown, reverse=True)]
         )

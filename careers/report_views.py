@@ -27,6 +27,7 @@ from careers.reports import (
     report_table,
     reporting_years,
     wage_distributions,
+    year_label,
 )
 
 PER_PAGE = 50
@@ -171,6 +172,7 @@ def outcomes(request: HttpRequest) -> HttpResponse:
     wages = wage_distributions(**filters)
     context.update(
         report=report,
+        year_label=year_label(report.year),
         query=_query(filters),
         lines=_lines(report),
         rate_charts=_rate_charts(report) if report.rows else [],
@@ -219,6 +221,7 @@ def outcome_students(request: HttpRequest) -> HttpResponse:
         "rows": [(period, placements.get(period.student_id)) for period in page],
         "form": form,
         "filters": form.cleaned_data,
+        "year_label": year_label(form.cleaned_data["year"]),
         "label": FIGURE_LABELS[form.cleaned_data["figure"]],
         "page": page,
         "query": _query(form.cleaned_data) + f"&figure={form.cleaned_data['figure']}",

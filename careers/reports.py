@@ -1,5 +1,5 @@
 """Outcome reports by the ABHES definitions: retention, placement and credential pass rates per
-cohort, program and overall, for a reporting year (1 July to 30 June).
+cohort, program and overall, for a reporting year (July 1 to June 30).
 
 Every figure is a condition on an enrollment period, written once in `figure_conditions()`: the
 report counts the periods that meet each condition in one grouped query, and the drill-down lists
@@ -51,10 +51,10 @@ FIGURES = (
     *(f"{rate}_{part}" for rate in RATES for part in ("numerator", "denominator")),
 )
 FIGURE_LABELS = {
-    "be": "Beginning enrollment (BE): enrolled on 1 July",
+    "be": "Beginning enrollment (BE): enrolled on July 1",
     "ns": "New starts (NS)",
     "re": "Re-entries (RE): dropped in an earlier year, back this year",
-    "ee": "Ending enrollment (EE): enrolled on 30 June",
+    "ee": "Ending enrollment (EE): enrolled on June 30",
     "g": "Graduates (G)",
     "f": "Graduates placed in the field (F)",
     "r": "Graduates placed in a related field (R)",
@@ -72,8 +72,13 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def year_bounds(year: int) -> tuple[date, date]:
-    """Reporting year `year` runs from 1 July `year` to 30 June `year + 1`, both included."""
+    """Reporting year `year` runs from July 1 `year` to June 30 `year + 1`, both included."""
     return date(year, 7, 1), date(year + 1, 6, 30)
+
+
+def year_label(year: int) -> str:
+    """A reporting year as schools write it, on every page: "2025-26"."""
+    return f"{year}-{(year + 1) % 100:02d}"
 
 
 def reporting_year_of(day: date) -> int:

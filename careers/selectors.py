@@ -7,6 +7,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role, User
+from backend.dates import day
 from careers.models import ExamAttempt, JobApplication, JobPlacement, ReferencePay, Unavailability
 from enrollment.eligibility import (
     EDUCATION_REQUIRED,
@@ -47,7 +48,7 @@ def exam_readiness(student: Student, on: date | None = None) -> Readiness:
         return readiness
     # The school's own eligibility rule (enrollment's), on the exam date.
     if not is_of_age(application.date_of_birth, on):
-        reasons.append(f"The student is not {MINIMUM_AGE} on {on:%B %-d, %Y}.")
+        reasons.append(f"The student is not {MINIMUM_AGE} on {day(on)}.")
     if not has_qualifying_education(application.education):
         reasons.append(EDUCATION_REQUIRED)
     return readiness

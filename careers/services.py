@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from backend.audit import attributed
+from backend.dates import day
 from backend.errors import NotAllowed, RuleViolation
 from careers.models import (
     Employer,
@@ -300,7 +301,7 @@ def placement_verify(*, placement: JobPlacement, by: User) -> JobPlacement:
         placement = JobPlacement.objects.select_for_update().get(pk=placement.pk)
         if placement.verified_at is not None:
             raise NotAllowed(
-                f"This placement was already verified on {placement.verified_at:%Y-%m-%d}."
+                f"This placement was already verified on {day(placement.verified_at)}."
             )
         placement.verified_by = by
         placement.verified_at = timezone.now()

@@ -4,14 +4,12 @@ outcome. Each parses its form, calls one service (careers' or coaching's, which 
 and returns to its section with the message there; a refusal comes back beside its form, in the
 service's words. The student's coach and admins only, as for the rest of the page."""
 
-from datetime import date
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from backend.dates import long_day
 from backend.errors import DomainError
 from careers.exams import exam_attempt_create, exam_attempt_update
 from careers.models import JobApplication, JobApplicationStatus
@@ -30,15 +28,11 @@ from coaching.pages import bound, caseload_student, done, refuse, render_student
 from coaching.services import session_update
 
 
-def _day(on: date) -> str:
-    return f"{on:%A, %B %-d, %Y}"
-
-
 def _job(application: JobApplication) -> str:
     """The application in words, with the answer date of an offer."""
     said = f"{application.role} at {application.employer}"
     if application.status == JobApplicationStatus.OFFERED and application.respond_by:
-        return f"{said}, to be answered by {_day(application.respond_by)}"
+        return f"{said}, to be answered by {long_day(application.respond_by)}"
     return f"{said}, {application.get_status_display().lower()}"
 
 
@@ -58,7 +52,7 @@ def exam_book(request: HttpRequest, pk: int) -> HttpResponse:
             status = exc.status_code
         else:
             what = "Retake" if attempt.attempt_number > 1 else "Exam"
-            text = f"{what} booked: attempt {attempt.attempt_number} on {_day(attempt.sat_on)}."
+            text = f"{what} booked: attempt {attempt.attempt_number} on {long_day(attempt.sat_on)}."
             return done(request, student, "exam", text)
     return render_student(request, student, status=status, posted={"exam": form})
 
@@ -152,7 +146,7 @@ def placement_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             text = (
                 f"Placement recorded: {placement.title} at {placement.employer}, starting "
-                f"{_day(placement.start_date)}."
+                f"{long_day(placement.start_date)}."
             )
             return done(request, student, "placements", text)
     return render_student(request, student, status=status, posted={"placement": form})
@@ -175,7 +169,7 @@ def session_close(request: HttpRequest, pk: int, session: int) -> HttpResponse:
             status = exc.status_code
         else:
             held = record.status == SessionStatus.HELD
-            on = _day(timezone.localdate(record.starts_at))
+            on = long_day(record.starts_at)
             text = f"The session of {on} is marked {'held' if held else 'missed'}."
             return done(request, student, "sessions", text)
     return render_student(request, student, status=status, posted={key: form})

@@ -14,9 +14,10 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from accounts.models import User
+from backend.dates import long_moment
 from backend.errors import NotAllowed, RuleViolation
 from coaching.models import CoachingSession, OpenSlot, SessionStatus
 from coaching.services import session_schedule, session_update
@@ -55,10 +56,6 @@ def _scheduled(coach_id: int, since: datetime, until: datetime) -> list[Coaching
             starts_at__gt=since - LONGEST_SESSION,
         ).select_related("student__user")
     )
-
-
-def _when(moment: datetime) -> str:
-    return dateformat.format(timezone.localtime(moment), "l, F j, g:i a")
 
 
 # -- reads -----------------------------------------------------------------------------------
@@ -151,12 +148,12 @@ def slots_add(
         for moment in times:
             if clash := next((s for s in offered if _overlap(s, moment, duration_minutes)), None):
                 raise RuleViolation(
-                    f"You already offer {_when(clash.starts_at)}.", field="starts_at"
+                    f"You already offer {long_moment(clash.starts_at)}.", field="starts_at"
                 )
             if clash := next((s for s in sessions if _overlap(s, moment, duration_minutes)), None):
                 raise RuleViolation(
                     f"You have a session then: {clash.get_kind_display().lower()} with "
-                    f"{clash.student} on {_when(clash.starts_at)}.",
+                    f"{clash.student} on {long_moment(clash.starts_at)}.",
                     field="starts_at",
                 )
         return OpenSlot.objects.bulk_create(
@@ -279,12 +276,14 @@ def _tell_coach(session: CoachingSession, what: str, was: datetime | None = None
         "page_url": settings.SITE_URL + reverse("coach-student", args=[session.student_id]),
         "site_name": settings.SITE_NAME,
     }
+    # Written in the coach's own zone, which may not be the school's that the pages use: every
+    # time in it names its zone.
     with timezone.override(recipient_zone(coach, coach.phone)):
         body = render_to_string("coaching/email/session_by_student.txt", context)
         preposition = "to" if what == "moved" else "on"
         subject = (
             f"{session.student} {what} a {session.get_kind_display().lower()} "
-            f"{preposition} {_when(session.starts_at)}"
+            f"{preposition} {long_moment(session.starts_at, zone=True)}"
         )
     messaging.queue(
         channel=MessageChannel.EMAIL,

@@ -10,10 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
-from django.utils import dateformat, timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role, User
+from backend.dates import long_day, long_moment
 from backend.errors import DomainError
 from coaching.booking import BOOKING_HORIZON, CoachSlot, coach_slots, slot_remove, slots_add
 from coaching.forms import FreeTimesForm
@@ -32,7 +32,7 @@ def _keeper(request: HttpRequest) -> User:
 
 
 def _day(row: CoachSlot) -> str:
-    return dateformat.format(timezone.localtime(row.slot.starts_at), "l, F j")
+    return long_day(row.slot.starts_at)
 
 
 def _render(request: HttpRequest, form: FreeTimesForm, status: int = 200) -> HttpResponse:
@@ -65,7 +65,7 @@ def availability(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error(FIELD_OF.get(exc.field or ""), exc.message)
         else:
-            first = dateformat.format(timezone.localtime(added[0].starts_at), "l, F j, g:i a")
+            first = long_moment(added[0].starts_at)
             messages.success(
                 request,
                 f"Offered {len(added)} free time{pluralize(len(added))} from {first} on; "
@@ -86,6 +86,6 @@ def availability_remove(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message, extra_tags="times")
     else:
-        when = dateformat.format(timezone.localtime(slot.starts_at), "l, F j, g:i a")
+        when = long_moment(slot.starts_at)
         messages.success(request, f"The free time on {when} is removed.", extra_tags="times")
     return redirect(f"{reverse('coach-availability')}#times")

@@ -82,8 +82,7 @@ def _bar(requirement: RequirementProgress) -> Bar:
     label = requirement.requirement.label
     percent = int(100 * sum(_share(line) for line in lines) / len(lines)) if lines else 100
     if len(lines) == 1:
-        line = lines[0]
-        words = f"{line.done:g} of {line.required:g} {line.unit}"
+        words = lines[0].words
     else:
         met = sum(1 for line in lines if line.met)
         words = f"{met} of {len(lines)} parts met"

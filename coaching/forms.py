@@ -71,7 +71,7 @@ class FreeTimesForm(forms.Form):
         min_value=1,
         max_value=16,
         initial=1,
-        help_text="4 half hours from 1:00 pm offer 1:00, 1:30, 2:00 and 2:30.",
+        help_text="4 half hours from 1:00 p.m. offer 1:00, 1:30, 2:00 and 2:30 p.m.",
     )
     weeks = forms.IntegerField(
         label="On how many weeks",
@@ -219,7 +219,7 @@ class PlacementForm(forms.Form):
         "Evidence",
         "the evidence",
         4000,
-        help_text='What was seen or said, and when: "Offer letter seen on 2 March".',
+        help_text='What was seen or said, and when: "Offer letter seen on March 2".',
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

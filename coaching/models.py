@@ -17,6 +17,9 @@ class SessionKind(models.TextChoices):
 # Kinds that are career services (resume and interview help) in the student's career steps.
 CAREER_SERVICE_KINDS = (SessionKind.RESUME_REVIEW, SessionKind.MOCK_INTERVIEW)
 
+# The `kind` of a student's email to their coach in the message log (messaging.Message).
+STUDENT_MESSAGE_KIND = "student_message"
+
 
 class SessionStatus(models.TextChoices):
     SCHEDULED = "scheduled"

@@ -5,8 +5,9 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
+from backend.dates import long_moment
 from coaching.models import CoachingSession, SessionStatus
 from messaging import services as messaging
 from messaging.models import MessageChannel
@@ -35,7 +36,8 @@ def queue_session_reminders(*, now: datetime | None = None) -> int:
         with timezone.override(recipient_zone(user, phone)):
             email = render_to_string("coaching/email/session_reminder.txt", context)
             text = render_to_string("coaching/sms/session_reminder.txt", context).strip()
-            subject = f"Reminder: {session.get_kind_display().lower()} on {_when(session)}"
+            when = long_moment(session.starts_at, zone=True)  # in the student's zone: named
+            subject = f"Reminder: {session.get_kind_display().lower()} on {when}"
         sent = messaging.queue(
             channel=MessageChannel.EMAIL,
             address=user.email,
@@ -55,7 +57,3 @@ def queue_session_reminders(*, now: datetime | None = None) -> int:
         )
         reminded += sent is not None
     return reminded
-
-
-def _when(session: CoachingSession) -> str:
-    return dateformat.format(timezone.localtime(session.starts_at), "D M j, g:i a")

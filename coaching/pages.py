@@ -32,7 +32,7 @@ from coaching.models import CoachingSession, CoachNote, SessionStatus
 from coaching.selectors import FlagCode, risk_flags, student_messages
 from coaching.services import student_address
 from enrollment.models import Student, StudentEvent
-from externships.models import log_kind
+from externships.models import log_in_words, log_kind
 from externships.selectors import active_externship, progress_for, student_logs, visible_students
 from externships.views import LogRow
 
@@ -99,7 +99,7 @@ def _timeline(student: Student) -> list[Moment]:
             Moment(
                 log.submitted_at,
                 f"{log_kind(log).capitalize()} log",
-                f"{log} ({log.get_status_display().lower()})",
+                f"{log_in_words(log)} ({log.get_status_display().lower()})",
             )
         )
     for session in CoachingSession.objects.filter(student=student).select_related("coach"):

@@ -22,8 +22,9 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.functional import lazy
 
+from backend.dates import short_day
 from careers.models import ExamAttempt, ExamResult, JobApplication, JobApplicationStatus
-from coaching.models import CoachingSession, CoachNote, SessionStatus
+from coaching.models import STUDENT_MESSAGE_KIND, CoachingSession, CoachNote, SessionStatus
 from enrollment.models import ENROLLED_STAGES, Student, StudentStage
 from externships.models import (
     ComplianceDocument,
@@ -68,9 +69,17 @@ FLAG_URGENCY = (
 )
 
 
+def _worded(template: str, *values: object, weekday: bool = False) -> str:
+    """The template filled in, each day in the caseload's compact form ("Mar 12", or with
+    `weekday` "Mon, Mar 12")."""
+    return template.format(
+        *(short_day(v, weekday=weekday) if isinstance(v, date) else v for v in values)
+    )
+
+
 # A flag's reason is worded only when it is shown: the caseload flags every student to sort them
 # all, then shows one page.
-reason = lazy(str.format, str)
+reason = lazy(_worded, str)
 
 
 class Flag(NamedTuple):
@@ -213,7 +222,7 @@ def flags_for(student: Facts, at: Horizon) -> list[Flag]:
                 Flag(
                     FlagCode.BEHIND_PACE,
                     reason(
-                        "{:g} of the {:.1f} hours expected by today ({:g} by {:%b %-d}).",
+                        "{:g} of the {:.1f} hours expected by today ({:g} by {}).",
                         done,
                         expected,
                         hours,
@@ -226,17 +235,20 @@ def flags_for(student: Facts, at: Horizon) -> list[Flag]:
             "Last contact" if student.last_contact > student.enrolled_at else "No session or note"
         )
         when = student.last_contact.astimezone(at.zone)
-        flags.append(Flag(FlagCode.NO_CONTACT, reason("{} since {:%b %-d}.", since, when)))
+        flags.append(Flag(FlagCode.NO_CONTACT, reason("{} since {}.", since, when)))
     if student.offer_due and student.offer_due <= at.deadline_by:
         verb = "was due" if student.offer_due < at.today else "is due"
         flags.append(
             Flag(
                 FlagCode.DEADLINE_SOON,
-                reason("The answer to a job offer {} on {:%a %b %-d}.", verb, student.offer_due),
+                reason(
+                    "The answer to a job offer {} on {}.", verb, student.offer_due, weekday=True
+                ),
             )
         )
     if student.exam_on and student.exam_on <= at.deadline_by:
-        flags.append(Flag(FlagCode.DEADLINE_SOON, reason("Exam on {:%a %b %-d}.", student.exam_on)))
+        exam_on = reason("Exam on {}.", student.exam_on, weekday=True)
+        flags.append(Flag(FlagCode.DEADLINE_SOON, exam_on))
     if student.failed_exam and not student.passed_exam and not student.exam_on:
         flags.append(Flag(FlagCode.FAILED_EXAM, "Failed the exam; no retake is booked."))
     if enrolled and student.next_expiry:
@@ -245,7 +257,7 @@ def flags_for(student: Facts, at: Horizon) -> list[Flag]:
         flags.append(
             Flag(
                 FlagCode.DOCUMENT_EXPIRING,
-                reason("{} {} on {:%b %-d}.", document, verb, student.next_expiry),
+                reason("{} {} on {}.", document, verb, student.next_expiry),
             )
         )
     return flags
@@ -281,8 +293,19 @@ def student_messages(student: Student) -> QuerySet[Message]:
         Message.objects.filter(
             Q(recipient=student.user)
             | Q(recipient__isnull=True, address__in=addresses)
-            | Q(sender=student.user)
+            | Q(sender=student.user, kind=STUDENT_MESSAGE_KIND)
         )
         .exclude(purpose=Purpose.ACCOUNT)
         .select_related("sender")
+    )
+
+
+def conversation(student: Student, limit: int = 5) -> list[Message]:
+    """The latest messages between the student and the school's people, newest first: those of
+    `student_messages` that a person wrote (a coach or admin to the student, the student to
+    their coach), not the school's automatic ones."""
+    return list(
+        student_messages(student)
+        .filter(sender__isnull=False)
+        .order_by("-created_at", "-id")[:limit]
     )

@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from accounts.models import Role, User
+from backend.dates import time_of_day
 from backend.errors import NotAllowed, RuleViolation
-from coaching.models import CoachingSession, CoachNote, SessionStatus
+from coaching.models import STUDENT_MESSAGE_KIND, CoachingSession, CoachNote, SessionStatus
 from enrollment.models import ENROLLED_STAGES, Student, StudentStage
 from messaging.consent import consent_refusal
 from messaging.models import Message, MessageChannel, Purpose
@@ -33,7 +34,7 @@ def _check_free(coach: User, starts_at: datetime, minutes: int, exclude: int | N
     for other in nearby:
         if other.starts_at + timedelta(minutes=other.duration_minutes) > starts_at:
             raise RuleViolation(
-                f"{coach} already has a session at {timezone.localtime(other.starts_at):%H:%M}.",
+                f"{coach} already has a session at {time_of_day(other.starts_at)}.",
                 field="starts_at",
             )
 
@@ -148,9 +149,6 @@ def message_student(
         recipient=student.user,
         sender=by,
     )
-
-
-STUDENT_MESSAGE_KIND = "student_message"
 
 
 def message_coach(*, student: Student, body: str) -> Message:

@@ -7,9 +7,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from backend.dates import long_moment
 from backend.errors import DomainError
 from coaching.calendar import feed_coach, feed_token, to_ics
 from coaching.caseload import PAGE_SIZE, Sort, bars, named, sort_rows
@@ -81,8 +81,7 @@ def session_new(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             refuse(form, exc)
         else:
-            when = timezone.localtime(session.starts_at)
-            text = f"Session booked for {when:%a %b %-d, %H:%M}."
+            text = f"Session booked for {long_moment(session.starts_at)}."
             return done(request, student, "sessions", text)
     return render_student(request, student, status=400, posted={"session": form})
 

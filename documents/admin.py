@@ -7,10 +7,10 @@ from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.models import Role
+from backend.dates import moment
 from backend.errors import DomainError
 from documents.api.views import pdf_response
 from documents.exports import export_start
@@ -59,7 +59,7 @@ class CertificateAdmin(admin.ModelAdmin):
         if certificate.is_revoked:
             return format_html(
                 'Revoked {} by {}: {} · <a href="{}">Issue a new certificate…</a>',
-                timezone.localtime(certificate.revoked_at).strftime("%Y-%m-%d %H:%M"),
+                moment(certificate.revoked_at),
                 certificate.revoked_by,
                 certificate.revoke_reason,
                 reverse("admin:documents_certificate_reissue", args=[certificate.pk]),

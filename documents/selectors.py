@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db.models import Prefetch, QuerySet
 
+from backend.dates import day
 from careers.models import ExamAttempt, JobPlacement
 from documents.models import Certificate
 from enrollment.models import Cohort, EnrollmentPeriod, PeriodEnd, Student, StudentStage
@@ -33,8 +34,10 @@ def _exam(attempts: list[ExamAttempt]) -> str:
     if not attempts:
         return "not booked"
     last = attempts[-1]
-    text = f"{last.get_result_display().lower()} (attempt {last.attempt_number}, {last.sat_on})"
-    return f"{text}, score {last.scaled_score}" if last.scaled_score is not None else text
+    # One short line each: the roster's cell breaks at these newlines (pre-line).
+    result = last.get_result_display().lower()
+    text = f"{result} (attempt {last.attempt_number})\n{day(last.sat_on)}"
+    return f"{text}\nscore {last.scaled_score}" if last.scaled_score is not None else text
 
 
 def _placement(placements: list[JobPlacement]) -> str:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from backend.dates import day
 from backend.errors import NotAllowed, RuleViolation
 from documents import rendering
 from documents.models import Certificate, ExportJob, ExportKind, ExportStatus
@@ -57,7 +58,7 @@ def certificate_issue(*, student: Student, by: User | None, anew: bool = False) 
             return latest
         if latest is not None and not anew:
             raise NotAllowed(
-                f"The certificate was revoked on {timezone.localdate(latest.revoked_at)}; "
+                f"The certificate was revoked on {day(latest.revoked_at)}; "
                 "only an admin can issue a new one."
             )
         progress = progress_for([current])[current.pk]
@@ -83,10 +84,7 @@ def certificate_revoke(*, certificate: Certificate, by: User, reason: str) -> Ce
     with transaction.atomic():
         current = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if current.is_revoked:
-            raise NotAllowed(
-                "This certificate was already revoked on "
-                f"{timezone.localdate(current.revoked_at):%Y-%m-%d}."
-            )
+            raise NotAllowed(f"This certificate was already revoked on {day(current.revoked_at)}.")
         current.revoked_at, current.revoked_by, current.revoke_reason = timezone.now(), by, reason
         current.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     return current

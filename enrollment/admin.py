@@ -6,12 +6,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import dateformat
 from django.utils.html import format_html
 
 from accounts.models import Role
 from accounts.selectors import users_with_role
 from backend.admin import AuditedAdmin
+from backend.dates import long_day
 from backend.errors import DomainError
 from enrollment.models import (
     Application,
@@ -149,7 +149,7 @@ def capacity_in_words(cohort: Cohort, preview: CapacityPreview) -> str:
     if not p.free:
         return f"{opening}; nobody is offered a seat."
     if p.past_cutoff:
-        closed = dateformat.format(cohort.enrollment_cutoff, "l, F j, Y")
+        closed = long_day(cohort.enrollment_cutoff)
         return f"{opening}, but no one is offered a seat: enrollment closed on {closed}."
     parts = []
     if p.offers:

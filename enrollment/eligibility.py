@@ -4,6 +4,7 @@ date; careers reads it for exam readiness on the exam date."""
 
 from datetime import date
 
+from backend.dates import day
 from enrollment.models import Cohort, Education
 
 MINIMUM_AGE = 18
@@ -32,7 +33,7 @@ def ineligibility_reason(*, date_of_birth: date, education: str, cohort: Cohort)
     if not is_of_age(date_of_birth, cohort.starts_on):
         reasons.append(
             f"Applicants must be {MINIMUM_AGE} or older on the start date "
-            f"({cohort.starts_on:%B %-d, %Y})."
+            f"({day(cohort.starts_on)})."
         )
     if not has_qualifying_education(education):
         reasons.append(EDUCATION_REQUIRED)

@@ -6,6 +6,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
 from phonenumber_field.formfields import PhoneNumberField
 
+from backend.dates import day
 from enrollment.consent import disclosure
 from enrollment.models import Cohort, Education
 from messaging.consent import ConsentChannel
@@ -160,9 +161,7 @@ class ApplicationForm(forms.Form):
     def __init__(self, *args: object, cohorts: list[Cohort], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["cohort"].queryset = Cohort.objects.filter(pk__in=[c.pk for c in cohorts])
-        self.fields["cohort"].label_from_instance = lambda c: (
-            f"{c.name}, starts {c.starts_on:%B %-d, %Y}"
-        )
+        self.fields["cohort"].label_from_instance = lambda c: f"{c.name}, starts {day(c.starts_on)}"
         for channel in ConsentChannel:
             self.fields[f"consent_{channel.value}"].label = disclosure(channel)
 

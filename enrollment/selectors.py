@@ -19,6 +19,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, Greatest, RowNumber
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from enrollment.models import Application, Cohort, Program, SeatStatus, Status
@@ -70,6 +71,20 @@ def cohort_status(cohort: Cohort) -> str:
     return SeatStatus.OPEN
 
 
+def seat_words(cohort: Cohort | None) -> str:
+    """A cohort's live seats as every page says them (the home page, the program's page, the
+    form): "7 seats left", "Only 2 seats left", "Full: join the waitlist", "Waitlist only" (a
+    program closed to new enrollments), or "Closed" (no cohort, or past its cutoff). The cohort
+    is one annotated by `cohorts_with_counts`."""
+    status = SeatStatus.CLOSED if cohort is None else cohort_status(cohort)
+    if status == SeatStatus.CLOSED:
+        return "Closed"
+    if status == SeatStatus.WAITLIST_ONLY:
+        return "Waitlist only" if cohort.program.waitlist_only else "Full: join the waitlist"
+    seats = f"{cohort.seats_left} seat{pluralize(cohort.seats_left)} left"
+    return f"Only {seats}" if status == SeatStatus.FEW_LEFT else seats
+
+
 def open_cohorts(cohorts: QuerySet[Cohort] | None = None) -> QuerySet[Cohort]:
     """Cohorts still taking applications, earliest first, with counts."""
     cohorts = (Cohort.objects.all() if cohorts is None else cohorts).filter(
@@ -86,6 +101,10 @@ class ProgramSeats:
     @property
     def seat_status(self) -> str:
         return SeatStatus.CLOSED if self.next_cohort is None else cohort_status(self.next_cohort)
+
+    @property
+    def seat_words(self) -> str:
+        return seat_words(self.next_cohort)
 
 
 def programs_with_seats(programs: QuerySet[Program] | None = None) -> list[ProgramSeats]:
@@ -107,6 +126,10 @@ class CohortSeats:
     @property
     def seat_status(self) -> str:
         return cohort_status(self.cohort)
+
+    @property
+    def seat_words(self) -> str:
+        return seat_words(self.cohort)
 
 
 def program_cohorts(program: Program) -> list[CohortSeats]:

@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import Role, User
+from backend import dates
 from backend.errors import NotAllowed, RuleViolation
 from enrollment import notifications
 from enrollment.models import (
@@ -58,7 +59,7 @@ def check_day(day: date, field: str, period: EnrollmentPeriod | None = None) -> 
         raise RuleViolation("The date cannot be in the future.", field=field)
     if period is not None and day < period.started_on:
         raise RuleViolation(
-            f"The date cannot be before this enrollment started ({period.started_on}).",
+            f"The date cannot be before this enrollment started ({dates.day(period.started_on)}).",
             field=field,
         )
 

@@ -13,7 +13,6 @@ from enrollment.models import Application, Program, Status
 from enrollment.selectors import (
     applications_with_positions,
     offer_notice,
-    open_cohorts,
     program_cohorts,
     programs_with_seats,
 )
@@ -42,7 +41,8 @@ def program_page(request: HttpRequest, slug: str) -> HttpResponse:
 @throttled(ApplyRateThrottle, methods=("POST",))
 def apply(request: HttpRequest, slug: str) -> HttpResponse:
     program = get_object_or_404(Program, slug=slug, is_active=True)
-    cohorts = list(open_cohorts(program.cohorts.all()))
+    seats = program_cohorts(program)
+    cohorts = [item.cohort for item in seats]
     # The class chosen on the program page (?cohort=<id>) comes chosen; else the earliest.
     chosen = request.GET.get("cohort", "")
     first = next((c for c in cohorts if str(c.pk) == chosen), cohorts[0] if cohorts else None)
@@ -75,7 +75,6 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             return redirect("status", token=application.status_token)
-    seats = {c.pk: c for c in cohorts}
     return render(
         request,
         "enrollment/apply.html",

@@ -14,9 +14,10 @@ from django.conf import settings
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from accounts.models import User
+from backend.dates import long_day
 from enrollment.models import Student
 from externships.deciders import supervised_logs
 from externships.models import HourLog, LogStatus, ProcedureLog, log_in_words
@@ -113,7 +114,7 @@ def _queue_digest(supervisor: User, day: date) -> Message | None:
         recipient=supervisor,
         kind=REVIEW_DIGEST,
         purpose=Purpose.WORK,
-        subject=f"{headline} ({dateformat.format(day, 'l j F')})",
+        subject=f"{headline} ({long_day(day)})",
         body=body,
         once_key=digest_key(supervisor, day),
     )

@@ -31,7 +31,7 @@ class HourLogForm(ServiceErrorsMixin, forms.Form):
     ends_next_day = forms.BooleanField(
         required=False,
         label="Ends the next day",
-        help_text="A night shift, such as 22:00 to 06:00.",
+        help_text="A night shift, such as 10:00 p.m. to 6:00 a.m.",
     )
     break_minutes = forms.IntegerField(
         min_value=0, max_value=8 * 60, initial=0, label="Break (minutes)"

@@ -1,10 +1,14 @@
+from collections.abc import Iterable
+from datetime import date
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
-from django.utils import dateformat, timezone
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
 
 from backend.audit import field_history
+from backend.dates import short_day, time_of_day
 from enrollment.models import Program, Student
 
 
@@ -96,10 +100,15 @@ class DocumentKind(models.TextChoices):
 
 
 class ComplianceDocumentQuerySet(models.QuerySet):
+    """Which document of a kind counts: the one that lasts longest (one that never expires
+    outlasts any dated one), so a renewal replaces the document it renews. `standing()` gives the
+    day each kind runs out for many students at once, `lasting()` the documents that count (both
+    in SQL), `lasting_documents()` the same for one student's documents in hand."""
+
     def standing(self) -> "ComplianceDocumentQuerySet":
         """One row per student and kind of document with `last`, the day the kind runs out: the
-        newest document's expiry (an earlier one that a later one renews no longer counts). A
-        kind with a document that never expires never runs out, so it has no row."""
+        latest expiry among its documents. A kind with a document that never expires never runs
+        out, so it has no row."""
         return (
             self.order_by()
             .values("student", "kind")
@@ -110,6 +119,14 @@ class ComplianceDocumentQuerySet(models.QuerySet):
             )
             .filter(dated=F("documents"))
         )
+
+    def lasting(self) -> "ComplianceDocumentQuerySet":
+        """The documents that count: none of the same student and kind outlasts them (one that
+        never expires always counts)."""
+        longer = ComplianceDocument.objects.filter(
+            student=OuterRef("student"), kind=OuterRef("kind")
+        ).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=OuterRef("expires_on")))
+        return self.filter(Q(expires_on__isnull=True) | ~Exists(longer))
 
 
 class ComplianceDocument(models.Model):
@@ -129,6 +146,21 @@ class ComplianceDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.student}"
+
+    @property
+    def lasts(self) -> tuple[bool, date]:
+        """How long it counts, to compare: never expiring outlasts any expiry day."""
+        return (self.expires_on is None, self.expires_on or date.min)
+
+
+def lasting_documents(documents: Iterable[ComplianceDocument]) -> dict[str, ComplianceDocument]:
+    """Each kind's document that counts, by kind: the one that lasts longest."""
+    lasting: dict[str, ComplianceDocument] = {}
+    for document in documents:
+        kept = lasting.get(document.kind)
+        if kept is None or document.lasts > kept.lasts:
+            lasting[document.kind] = document
+    return lasting
 
 
 class ExternshipStatus(models.TextChoices):
@@ -291,13 +323,15 @@ def log_kind(log: HourLog | ProcedureLog) -> str:
 
 
 def log_in_words(log: HourLog | ProcedureLog) -> str:
-    """A log in one line (the supervisor's summary, the student's messages): its day, then its
-    times and hours ('Tue 1 Dec: 22:00 to 06:00 (next day), 8 hours') or its count and kind."""
-    day = dateformat.format(log.date, "D j M")
+    """A log in one line (the supervisor's summary, the student's messages, the coach's
+    timeline): its day, then its times and hours ('Tue, Dec 1: 10:00 p.m. to 6:00 a.m. (next
+    day), 8 hours') or its count and kind."""
+    day = short_day(log.date, weekday=True)
     if isinstance(log, HourLog):
         next_day = " (next day)" if log.ends_next_day else ""
         hours = f"{log.minutes / 60:.2f}".rstrip("0").rstrip(".")
-        return f"{day}: {log.start_time:%H:%M} to {log.end_time:%H:%M}{next_day}, {hours} hours"
+        times = f"{time_of_day(log.start_time)} to {time_of_day(log.end_time)}{next_day}"
+        return f"{day}: {times}, {hours} hours"
     what = log.get_kind_display().lower()
     if log.competency:
         what = f"competency: {log.competency}"

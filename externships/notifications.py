@@ -9,7 +9,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django_tasks import task
 
-from externships.models import ComplianceDocument, HourLog, ProcedureLog, log_kind
+from backend.dates import day
+from externships.models import ComplianceDocument, HourLog, ProcedureLog, log_in_words, log_kind
 from externships.review_links import review_link_token
 from messaging import services as messaging
 from messaging.models import MessageChannel, Purpose
@@ -43,6 +44,7 @@ def send_review_request(kind: str, log_id: int) -> None:
         "externships/email/review_request.txt",
         {
             "log": log,
+            "in_words": log_in_words(log),
             "student": log.externship.student,
             "link": link,
             "site_name": settings.SITE_NAME,
@@ -64,7 +66,12 @@ def send_decision_notice(kind: str, log_id: int) -> None:
     log = _load(kind, log_id)
     body = render_to_string(
         "externships/email/decision.txt",
-        {"log": log, "site_url": settings.SITE_URL, "site_name": settings.SITE_NAME},
+        {
+            "log": log,
+            "in_words": log_in_words(log),
+            "site_url": settings.SITE_URL,
+            "site_name": settings.SITE_NAME,
+        },
     )
     student = log.externship.student.user
     messaging.send(
@@ -72,7 +79,7 @@ def send_decision_notice(kind: str, log_id: int) -> None:
         address=student.email,
         recipient=student,
         kind="log_decision",
-        subject=f"Your log of {log.date} was {log.get_status_display().lower()}",
+        subject=f"Your log of {day(log.date)} was {log.get_status_display().lower()}",
         body=body,
     )
 
@@ -88,7 +95,7 @@ def send_compliance_reminder(document_id: int) -> None:
         "externships/email/compliance_reminder.txt",
         {"document": document, "site_name": settings.SITE_NAME},
     )
-    subject = f"{document.get_kind_display()} expires on {document.expires_on}"
+    subject = f"{document.get_kind_display()} expires on {day(document.expires_on)}"
     student, coach = document.student.user, document.student.coach
     messaging.send(
         channel=MessageChannel.EMAIL,

@@ -83,13 +83,24 @@ class Line(NamedTuple):
         return self.done >= self.required
 
     @property
+    def words(self) -> str:
+        """Done out of required, as every page says it: "72.5 of 160 hours"."""
+        noun = self.unit if self.required != 1 else singular(self.unit)
+        return f"{self._amount(self.done)} of {self._amount(self.required)} {noun}"
+
+    @property
     def missing(self) -> str:
         if self.met:
             return "done"
         left = self.required - self.done
-        amount = f"{left:g}" if self.unit != "hours" else f"{left:.1f}".rstrip("0").rstrip(".")
         noun = self.unit if left != 1 else singular(self.unit)
-        return f"{amount} {noun} to go" + (f": {named(self.names)}" if self.names else "")
+        return f"{self._amount(left)} {noun} to go" + (
+            f": {named(self.names)}" if self.names else ""
+        )
+
+    def _amount(self, number: float) -> str:
+        """Hours to the tenth ("72.5", "160"), counts whole."""
+        return f"{number:.1f}".rstrip("0").rstrip(".") if self.unit == "hours" else f"{number:g}"
 
 
 def named(names: tuple[str, ...]) -> str:

@@ -7,6 +7,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import User
+from backend import dates
 from backend.audit import attributed
 from backend.errors import NotAllowed, RuleViolation
 from enrollment.models import Student, StudentStage
@@ -26,6 +27,7 @@ from externships.models import (
     ProcedureLog,
     ScrubRole,
     Site,
+    lasting_documents,
     log_kind,
 )
 from externships.rules import SPECIALTIES, Loggable, specialty_name
@@ -39,13 +41,15 @@ ClinicalLog = HourLog | ProcedureLog
 
 
 def missing_documents(student: Student, on: date) -> list[str]:
-    """The required compliance documents that are missing or expired on `on`, in words."""
-    valid = {
-        doc.kind
-        for doc in student.documents.all()
-        if doc.expires_on is None or doc.expires_on >= on
-    }
-    return [kind.label for kind in DocumentKind if kind.value not in valid]
+    """The required compliance documents that are missing or expired on `on` (judged by the
+    document of each kind that counts), in words."""
+    lasting = lasting_documents(student.documents.all())
+    return [
+        kind.label
+        for kind in DocumentKind
+        if (document := lasting.get(kind.value)) is None
+        or (document.expires_on is not None and document.expires_on < on)
+    ]
 
 
 @attributed
@@ -94,7 +98,7 @@ def externship_create(
             student=Student.objects.select_for_update().get(pk=student.pk),
             to_stage=StudentStage.EXTERNSHIP,
             actor=by,
-            reason=f"Placed at {site.name}, {starts_on:%B %-d, %Y} to {ends_on:%B %-d, %Y}.",
+            reason=f"Placed at {site.name}, {dates.day(starts_on)} to {dates.day(ends_on)}.",
         )
         return externship
 
@@ -138,8 +142,8 @@ def _check_day(externship: Externship, day: date, student: Student) -> None:
         raise RuleViolation("The date cannot be in the future.", field="date")
     if not externship.starts_on <= day <= externship.ends_on:
         raise RuleViolation(
-            f"The date must fall within the externship ({externship.starts_on} to "
-            f"{externship.ends_on}).",
+            f"The date must fall within the externship ({dates.day(externship.starts_on)} to "
+            f"{dates.day(externship.ends_on)}).",
             field="date",
         )
 
@@ -200,7 +204,8 @@ def hour_log_create(
         _check_correction(corrects, externship)
         if ends_next_day and end_time >= start_time:
             raise RuleViolation(
-                "A shift that ends the next day ends before its start time (22:00 to 06:00).",
+                "A shift that ends the next day ends before its start time (10:00 p.m. to "
+                "6:00 a.m.).",
                 field="end_time",
             )
         if not ends_next_day and end_time <= start_time:
@@ -232,7 +237,8 @@ def hour_log_create(
         logged = nearby.filter(date=date).aggregate(total=Sum("minutes"))["total"] or 0
         if logged + minutes > MAX_MINUTES_A_DAY:
             raise RuleViolation(
-                f"That makes more than 16 hours on {date} ({(logged + minutes) / 60:g} hours).",
+                f"That makes more than 16 hours on {dates.day(date)} "
+                f"({(logged + minutes) / 60:g} hours).",
                 field="end_time",
             )
         log = HourLog.objects.create(
@@ -422,11 +428,14 @@ def log_resubmit(*, log: ClinicalLog, student: Student, notes: str) -> ClinicalL
 
 
 def compliance_reminders_due(today: date, days: int = 30) -> list[ComplianceDocument]:
-    """Documents expiring within `days` whose student has not been reminded yet."""
+    """Documents expiring within `days` whose student has not been reminded yet; not one that
+    a renewal already outlasts."""
     return list(
-        ComplianceDocument.objects.filter(
+        ComplianceDocument.objects.lasting()
+        .filter(
             expires_on__gte=today,
             expires_on__lte=today + timedelta(days=days),
             reminded_at__isnull=True,
-        ).select_related("student__user", "student__coach")
+        )
+        .select_related("student__user", "student__coach")
     )

@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.module_loading import import_string
 
+from backend.dates import moment
 from messaging.models import Message, MessageChannel, Purpose
 
 
@@ -97,5 +98,5 @@ def consent_refusal(message: Message) -> str:
     if record is None:
         return f"No consent to {label} on record for {message.address}."
     if not record.granted:
-        return f"Consent to {label} was revoked on {record.at:%Y-%m-%d %H:%M %Z}."
+        return f"Consent to {label} was revoked on {moment(record.at, zone=True)}."
     return ""

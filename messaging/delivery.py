@@ -12,6 +12,7 @@ from django.core.mail.utils import DNS_NAME
 from django.db.models import Q
 from django.utils import timezone
 
+from backend.dates import moment
 from messaging.backends import get_backend
 from messaging.consent import consent_refusal
 from messaging.models import Message, MessageChannel, MessageStatus, Purpose
@@ -63,11 +64,9 @@ def deliver_claimed(message: Message, now: datetime) -> Message:
         )
         opens = window_opening(now, zone, closes)
         if opens is not None:
-            local = opens.astimezone(zone)
-            reason = (
-                f"Outside 8 a.m.-{closes:%-I} p.m. in {zone.key}; "
-                f"goes at {local:%Y-%m-%d %H:%M %Z}."
-            )
+            with timezone.override(zone):  # the recipient's hours, in their zone
+                goes = moment(opens, zone=True)
+            reason = f"Outside 8 a.m.-{closes:%-I} p.m. in {zone.key}; goes at {goes}."
             return _finish(
                 message, now, status=MessageStatus.WAITING, send_after=opens, reason=reason
             )

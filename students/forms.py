@@ -5,17 +5,9 @@ from collections.abc import Iterator
 from itertools import groupby
 
 from django import forms
-from django.utils import dateformat, timezone
 
+from backend.dates import long_day, long_moment
 from coaching.models import OpenSlot, SessionKind
-
-
-def _day(slot: OpenSlot) -> str:
-    return dateformat.format(timezone.localtime(slot.starts_at), "l, F j")
-
-
-def _when(slot: OpenSlot) -> str:
-    return dateformat.format(timezone.localtime(slot.starts_at), "l, F j, g:i a")
 
 
 class SlotForm(forms.Form):
@@ -33,11 +25,11 @@ class SlotForm(forms.Form):
     def __init__(self, *args: object, slots: list[OpenSlot], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.slots = {slot.pk: slot for slot in slots}
-        self.fields["slot"].choices = [(slot.pk, _when(slot)) for slot in slots]
+        self.fields["slot"].choices = [(slot.pk, long_moment(slot.starts_at)) for slot in slots]
 
     def days(self) -> Iterator[tuple[str, list[OpenSlot]]]:
         """The free times by day, for the page's list of times."""
-        for day, slots in groupby(self.slots.values(), key=_day):
+        for day, slots in groupby(self.slots.values(), key=lambda slot: long_day(slot.starts_at)):
             yield day, list(slots)
 
     def chosen(self) -> str:

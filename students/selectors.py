@@ -4,10 +4,11 @@ selectors and rules, in a fixed number of queries whatever the number of records
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Q, QuerySet
-from django.utils import dateformat, timezone
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from accounts.models import User
+from backend.dates import day, long_day, long_moment
 from careers.models import (
     ExamAttempt,
     ExamResult,
@@ -24,11 +25,10 @@ from careers.selectors import (
 )
 from coaching.booking import free_slots
 from coaching.models import CoachingSession, OpenSlot, SessionStatus
-from coaching.selectors import DOCUMENT_DAYS
-from coaching.services import STUDENT_MESSAGE_KIND
+from coaching.selectors import DOCUMENT_DAYS, conversation
 from documents.models import Certificate
 from enrollment.models import Student
-from externships.models import ComplianceDocument, DocumentKind
+from externships.models import ComplianceDocument, DocumentKind, lasting_documents
 from externships.selectors import Progress, progress_for, visible_students
 from externships.services import missing_documents
 from messaging.models import Message
@@ -60,11 +60,7 @@ def document_rows(student: Student, today: date) -> list[DocumentRow]:
     """Each required kind of document with its state; valid or not is externships' rule
     (`missing_documents`), "expiring soon" the coach's flag's window."""
     unmet = set(missing_documents(student, today))
-    best: dict[str, ComplianceDocument] = {}
-    for document in student.documents.all():
-        kept = best.get(document.kind)
-        if kept is None or _lasts(document) > _lasts(kept):
-            best[document.kind] = document
+    best = lasting_documents(student.documents.all())
     rows = []
     for kind in DocumentKind:
         document = best.get(kind.value)
@@ -72,25 +68,17 @@ def document_rows(student: Student, today: date) -> list[DocumentRow]:
         if document is None:
             state, words = "missing", "Missing: hand it in to the school."
         elif kind.label in unmet:
-            state, words = "expired", f"Expired on {_day(expires)}: hand in a new one."
+            state, words = "expired", f"Expired on {day(expires)}: hand in a new one."
         elif expires and expires <= today + timedelta(DOCUMENT_DAYS):
             days = (expires - today).days
             soon = {0: "today", 1: "tomorrow"}.get(days, f"in {days} days")
-            state, words = "expiring", f"Expires {soon}, on {_day(expires)}."
+            state, words = "expiring", f"Expires {soon}, on {day(expires)}."
         elif expires:
-            state, words = "valid", f"Valid until {_day(expires)}."
+            state, words = "valid", f"Valid until {day(expires)}."
         else:
             state, words = "valid", "Valid; it does not expire."
         rows.append(DocumentRow(kind.label, document, state, words))
     return rows
-
-
-def _day(day: date) -> str:
-    return f"{day:%B %-d, %Y}"
-
-
-def _lasts(document: ComplianceDocument) -> tuple[bool, date]:
-    return (document.expires_on is None, document.expires_on or date.min)
 
 
 @dataclass
@@ -119,19 +107,6 @@ class Home:
     @property
     def scheduled_exam(self) -> ExamAttempt | None:
         return next((a for a in self.attempts if a.result == ExamResult.SCHEDULED), None)
-
-
-def conversation(student: Student, limit: int = 5) -> list[Message]:
-    """The latest messages between the student and the school's people: what a coach or admin
-    wrote to them, and what they wrote to their coach, newest first."""
-    return list(
-        Message.objects.filter(
-            Q(recipient=student.user, sender__isnull=False)
-            | Q(sender=student.user, kind=STUDENT_MESSAGE_KIND)
-        )
-        .select_related("sender")
-        .order_by("-created_at", "-id")[:limit]
-    )
 
 
 def student_home(
@@ -183,15 +158,14 @@ def attention(home: Home) -> list[str]:
         if offer.respond_by and offer.respond_by >= home.today:
             notes.append(
                 f"Answer the offer from {offer.employer} ({offer.role}) by "
-                f"{offer.respond_by:%A, %B %-d}."
+                f"{long_day(offer.respond_by)}."
             )
     if exam := home.scheduled_exam:
-        notes.append(f"Your {exam.credential} exam is on {exam.sat_on:%A, %B %-d, %Y}.")
+        notes.append(f"Your {exam.credential} exam is on {long_day(exam.sat_on)}.")
     if home.upcoming:
         session = home.upcoming[0]
-        when = dateformat.format(timezone.localtime(session.starts_at), r"l, F j \a\t g:i a")
         notes.append(
-            f"Next coaching session: {when}, {session.get_kind_display().lower()} with "
-            f"{session.coach}."
+            f"Next coaching session: {long_moment(session.starts_at)}, "
+            f"{session.get_kind_display().lower()} with {session.coach}."
         )
     return notes

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from accounts.models import User
 from backend.audit import attributed
+from backend.dates import day
 from backend.errors import RuleViolation
 from enrollment.models import (
     ENROLLED_STAGES,
@@ -114,7 +115,8 @@ def leave_end(*, student: Student, returned_on: date, actor: User | None) -> Stu
         check_day(returned_on, "on")
         if returned_on < leave.starts_on:
             raise RuleViolation(
-                f"The return cannot be before the leave started ({leave.starts_on}).", field="on"
+                f"The return cannot be before the leave started ({day(leave.starts_on)}).",
+                field="on",
             )
         leave.returned_on = returned_on
         leave.save(update_fields=["returned_on"])
@@ -142,7 +144,7 @@ def student_reenter(*, student: Student, cohort: Cohort, on: date, actor: User |
         check_day(on, "on")
         if last is not None and on < last.ended_on:
             raise RuleViolation(
-                f"The re-entry cannot be before the withdrawal ({last.ended_on}).", field="on"
+                f"The re-entry cannot be before the withdrawal ({day(last.ended_on)}).", field="on"
             )
         EnrollmentPeriod.objects.create(
             student=current,

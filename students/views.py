@@ -10,9 +10,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from backend.dates import long_moment
 from backend.errors import DomainError
 from coaching.booking import free_slots, session_cancel, session_move, slot_book
 from coaching.models import CoachingSession, SessionStatus
@@ -30,10 +31,6 @@ def _own_student(request: HttpRequest) -> Student:
 
 def _at(part: str) -> HttpResponse:
     return redirect(f"{reverse('me')}#{part}")
-
-
-def _when(session: CoachingSession) -> str:
-    return dateformat.format(timezone.localtime(session.starts_at), "l, F j, g:i a")
 
 
 def _render_home(
@@ -81,7 +78,8 @@ def session_book(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 f"Booked: {session.get_kind_display().lower()} with {session.coach} on "
-                f"{_when(session)}; {session.coach.get_short_name()} has been told.",
+                f"{long_moment(session.starts_at)}; {session.coach.get_short_name()} has been "
+                "told.",
                 extra_tags="coaching",
             )
             return _at("coaching")
@@ -122,12 +120,13 @@ def session_move_page(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"Moved: your {moved.get_kind_display().lower()} is now on {_when(moved)}; "
-                    f"{session.coach.get_short_name()} has been told.",
+                    f"Moved: your {moved.get_kind_display().lower()} is now on "
+                    f"{long_moment(moved.starts_at)}; {session.coach.get_short_name()} has been "
+                    "told.",
                     extra_tags="coaching",
                 )
                 return _at("coaching")
-    context = {"session": session, "when": _when(session), "form": form}
+    context = {"session": session, "when": long_moment(session.starts_at), "form": form}
     return render(request, "students/session_move.html", context, status=status)
 
 
@@ -143,12 +142,13 @@ def session_cancel_page(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Cancelled: your {session.get_kind_display().lower()} on {_when(session)}; "
-                f"{session.coach.get_short_name()} has been told.",
+                f"Cancelled: your {session.get_kind_display().lower()} on "
+                f"{long_moment(session.starts_at)}; {session.coach.get_short_name()} has been "
+                "told.",
                 extra_tags="coaching",
             )
         return _at("coaching")
-    context = {"session": session, "when": _when(session)}
+    context = {"session": session, "when": long_moment(session.starts_at)}
     return render(request, "students/session_cancel.html", context)
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Role, User
+from backend.dates import short_day
 from careers.models import ExamAttempt, ExamResult, JobApplication
 from enrollment.models import Student, Track
 from externships.defaults import install_default_requirements
@@ -169,7 +170,7 @@ def test_a_coach_finds_a_student_books_the_retake_and_records_an_offer(
     )
     expect(notice).to_be_in_viewport()
     expect(page.locator("section[aria-labelledby=attention-title]")).to_contain_text(
-        f"The answer to a job offer is due on {answer_by:%a %b %-d}."
+        f"The answer to a job offer is due on {short_day(answer_by, weekday=True)}."
     )
     look(page, tmp_path, "offer-recorded", size)
 

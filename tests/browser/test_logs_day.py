@@ -263,7 +263,7 @@ def test_a_student_logs_a_night_shift_and_a_competency_from_the_checklist(
 
     assert page.url.endswith("/me/#log-hours")
     message = page.locator("#log-hours .message")
-    assert "22:00 to 06:00 (next day), 8 hours" in message.inner_text()
+    assert "10:00 p.m. to 6:00 a.m. (next day), 8 hours" in message.inner_text()
     assert message.is_visible()
     box = message.bounding_box()
     assert 0 <= box["y"] < SIZES[size][1]  # in view where the page landed
@@ -287,6 +287,6 @@ def test_a_student_logs_a_night_shift_and_a_competency_from_the_checklist(
     assert 0 <= message.bounding_box()["y"] < SIZES[size][1]
     assert ProcedureLog.objects.get().competency == "Injections"
     logs = page.get_by_role("region", name="Logs", exact=True).inner_text()
-    assert "22:00 to 06:00 (next day): 8 hours." in logs
+    assert "10:00 p.m. to 6:00 a.m. (next day): 8 hours." in logs
     assert "Competency: Injections" in logs or "competency: Injections" in logs
     looked_at(page, size, tmp_path, "me-competency-logged")

@@ -175,6 +175,16 @@ def test_the_drill_down_links_each_student_and_shows_their_placement(signed_in, 
     assert signed_in.get(f"/coach/students/{gale.pk}/").status_code == 200
 
 
+def test_the_report_and_its_drill_down_write_the_year_alike(signed_in, school) -> None:
+    ma, _gale = school
+    report = signed_in.get("/reports/outcomes/", {"year": 2024}).content.decode()
+    assert "<title>Outcomes 2024-25 ·" in report
+    query = {"year": 2024, "cohort": ma.pk, "figure": "g"}
+    drill_down = signed_in.get("/reports/outcomes/students/", query).content.decode()
+    assert "2024-25 reporting year, Medical Assistant · March 2024." in drill_down
+    assert "2024-2025" not in drill_down
+
+
 def test_a_student_without_a_placement_says_none_recorded(signed_in, school) -> None:
     page = signed_in.get("/reports/outcomes/students/", {"year": 2023, "figure": "ns"})
     html = page.content.decode()

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from backend.dates import long_day
 from backend.errors import NotAllowed, RuleViolation
 from coaching.booking import (
     MAX_UPCOMING,
@@ -138,6 +139,20 @@ def test_a_student_books_a_free_time_of_their_coach_and_the_coach_is_emailed(
     assert "2:30 p.m." in email.subject
     assert f"/coach/students/{avery.pk}/" in email.body
     assert free_slots(ann.pk) == []
+
+
+def test_the_coachs_email_reads_in_their_own_zone_and_names_it(ann: User, avery: Student):
+    """The pages show the school's zone; the coach's email theirs, so each time says which."""
+    ann.time_zone = "America/Chicago"
+    ann.save(update_fields=["time_zone"])
+    slot = offer(ann, at(2, 14, 30))
+    slot_book(student=avery, slot=slot, kind="check_in", by=avery.user)
+    [email] = mail_to(ann)
+    # 2:30 p.m. at the school (New York) is 1:30 p.m. in Chicago, CST or CDT by the season.
+    said = f"Avery Adams booked a check-in on {long_day(slot.starts_at)}, 1:30 p.m. C"
+    assert email.subject.startswith(said)
+    assert email.subject[len(said) :] in ("ST", "DT")
+    assert "1:30 p.m. C" in email.body
 
 
 def test_a_booked_time_is_not_free_for_another_student(

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Role
+from backend.dates import day
 from documents.selectors import roster_batches
 from tests.conftest import client_for, with_role
 from tests.documents.conftest import graduate, pdf_pages
@@ -80,7 +81,7 @@ def test_it_puts_the_header_and_page_numbers_on_every_page_and_never_splits_a_ro
     response = client_for(admin_user).get(f"/api/v1/cohorts/{cohort.pk}/roster.pdf")
     pages = pdf_pages(response.content)
     assert len(pages) >= 3
-    today = timezone.localdate().isoformat()
+    today = day(timezone.localdate())  # "December 4, 2026"
     for number, text in enumerate(pages, start=1):
         assert "Roster · Phlebotomy · Big Cohort" in text
         assert f"as of {today}" in text

@@ -38,6 +38,30 @@ def test_the_home_page_lists_programs_with_live_seats(client) -> None:
     assert "Only 2 seats left" in page
 
 
+@pytest.mark.parametrize(
+    ("capacity", "taken", "words"),
+    [(10, 0, "10 seats left"), (10, 8, "Only 2 seats left"), (2, 2, "Full: join the waitlist")],
+)
+def test_the_home_page_program_page_and_form_say_the_seats_alike(
+    client, capacity, taken, words
+) -> None:
+    cohort = CohortFactory(capacity=capacity, name="Spring")
+    for n in range(taken):
+        application_submit(cohort=cohort, **applicant(n))
+    for address in ("/", "/programs/phlebotomy/", "/apply/phlebotomy/"):
+        assert words in client.get(address).content.decode(), address
+    form_help = client.get("/apply/phlebotomy/").content.decode()
+    assert f"Spring: {words}" in form_help
+
+
+def test_a_waitlist_only_program_says_so_everywhere(client) -> None:
+    CohortFactory(program=ProgramFactory(slug="surgical", waitlist_only=True), capacity=20)
+    for address in ("/", "/programs/surgical/", "/apply/surgical/"):
+        page = client.get(address).content.decode()
+        assert "Waitlist only" in page, address
+        assert "seats left" not in page, address
+
+
 def test_the_form_shows_unchecked_consent_boxes_and_says_consent_is_optional(client) -> None:
     CohortFactory()
     page = client.get("/apply/phlebotomy/").content.decode()

@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Role, User
+from backend.dates import short_day
 from backend.periodic import JOBS
 from enrollment.models import Student
 from externships.digests import review_digests_queue
@@ -115,8 +116,8 @@ def test_the_summary_lists_only_what_waits_for_that_supervisor(
     (summary,) = digests_to(supervisor)
     body = summary.body
     assert summary.subject.startswith("2 logs wait for your review")
-    day = waiting.date
-    assert f"Avery Lee (1)\n- {day:%a} {day.day} {day:%b}: 08:00 to 16:00, 8 hours\n" in body
+    day = short_day(waiting.date, weekday=True)  # "Tue, Dec 1"
+    assert f"Avery Lee (1)\n- {day}: 8:00 a.m. to 4:00 p.m., 8 hours\n" in body
     assert "Blake Ng (1)\n- " in body
     assert "competency: EHR entry" in body
     assert "Casey" not in body

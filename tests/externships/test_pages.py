@@ -20,6 +20,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Role, User
+from backend.dates import short_day
 from enrollment.models import Program, Student, Track
 from externships import review_links
 from externships.defaults import DEFAULT_REQUIREMENTS
@@ -302,8 +303,8 @@ def test_a_student_logs_a_shift_and_it_waits_for_the_supervisor(alex: Student) -
     hours_form = re.search(r'<form [^>]*id="log-hours".*?</form>', html).group(0)
     assert "Logged" not in html.replace(hours_form, "")  # and nowhere else
     assert (
-        f'<p class="message success" role="status">Logged {day:%a} {day.day} {day:%b}: '
-        "09:00 to 17:30, 8 hours. It waits for your supervisor's sign-off.</p>"
+        f'<p class="message success" role="status">Logged {short_day(day, weekday=True)}: '
+        "9:00 a.m. to 5:30 p.m., 8 hours. It waits for your supervisor's sign-off.</p>"
     ) in unescape(hours_form)
 
 
@@ -325,7 +326,7 @@ def test_a_student_logs_a_night_shift_that_ends_the_next_morning(alex: Student) 
     assert response.status_code == 302
     log = HourLog.objects.get()
     assert (log.minutes, log.ends_next_day) == (480, True)
-    assert "22:00 to 06:00 (next day): 8 hours." in text_of(client.get("/me/"))
+    assert "10:00 p.m. to 6:00 a.m. (next day): 8 hours." in text_of(client.get("/me/"))
 
 
 def test_a_night_shift_without_the_next_day_box_says_what_to_tick(alex: Student) -> None:

@@ -13,6 +13,7 @@ from datetime import time, timedelta
 from django.test import Client
 
 from accounts.models import User
+from backend.dates import short_day
 from enrollment.models import Student
 from externships import review_links
 from externships.models import HourLog, LogDecision, LogStatus, ProcedureLog
@@ -143,8 +144,8 @@ def test_a_single_decision_returns_to_the_students_group(
 
     assert response.url == f"/review/#student-{avery.pk}"
     group = group_of(text_of(client.get("/review/")), avery)
-    day = log.date
-    assert f"{day:%a} {day.day} {day:%b}: 08:00 to 16:00, 8 hours: approved." in group
+    day = short_day(log.date, weekday=True)  # "Thu, Dec 3"
+    assert f"{day}: 8:00 a.m. to 4:00 p.m., 8 hours: approved." in group
     assert '<span class="total">8 of 160 hours</span>' in group
 
 

@@ -114,6 +114,21 @@ def test_missing_singular_of_words_ending_in_ies(unit, words) -> None:
     assert Line("x", 3, 4, unit).missing == words
 
 
+@pytest.mark.parametrize(
+    ("done", "required", "unit", "words"),
+    [
+        (72.5, 160, "hours", "72.5 of 160 hours"),
+        (160.0, 160.0, "hours", "160 of 160 hours"),
+        (0.30000000000000004, 8, "hours", "0.3 of 8 hours"),
+        (12, 30, "venipunctures", "12 of 30 venipunctures"),
+        (0, 1, "competencies", "0 of 1 competency"),
+    ],
+)
+def test_words_say_done_out_of_required_as_every_page_shows_it(done, required, unit, words):
+    """The caseload's bars, the student's and supervisor's progress read the same words."""
+    assert Line("x", done, required, unit).words == words
+
+
 # -- hours -------------------------------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ from enrollment.services import Actor, application_accept
 from externships import review_links, services
 from externships.defaults import install_default_requirements
 from externships.models import (
+    ComplianceDocument,
     DecisionVia,
     DocumentKind,
     Externship,
@@ -31,6 +32,7 @@ from externships.models import (
     Requirement,
     RequirementSet,
     ScrubRole,
+    lasting_documents,
 )
 from externships.review_links import review_link_open, review_link_token
 from externships.services import (
@@ -816,6 +818,45 @@ def test_documents_expiring_within_30_days_are_reminded_once(coach, program) -> 
     assert all("TB test" in m.subject for m in mail.outbox)
     due.refresh_from_db()
     assert due.reminded_at is not None
+
+
+def test_a_document_a_renewal_outlasts_is_not_reminded(coach, program) -> None:
+    """The document of a kind that counts is the one that lasts longest, as for a placement,
+    the student's home and the coach's flags."""
+    student = StudentFactory(cohort=CohortFactory(program=program), coach=coach)
+    soon = today() + timedelta(days=10)
+    ComplianceDocumentFactory(student=student, kind=DocumentKind.TB_TEST, expires_on=soon)
+    ComplianceDocumentFactory(
+        student=student, kind=DocumentKind.TB_TEST, expires_on=soon + timedelta(days=365)
+    )
+    ComplianceDocumentFactory(student=student, kind=DocumentKind.CPR_BLS, expires_on=soon)
+    ComplianceDocumentFactory(student=student, kind=DocumentKind.CPR_BLS, expires_on=None)
+    due = ComplianceDocumentFactory(student=student, kind=DocumentKind.DRUG_SCREEN, expires_on=soon)
+
+    assert remind_expiring_documents() == 1
+    assert [m.to for m in mail.outbox] == [[student.user.email], [coach.email]]
+    due.refresh_from_db()
+    assert due.reminded_at is not None
+
+
+def test_the_documents_that_count_are_the_same_in_sql_and_in_python(program) -> None:
+    student = StudentFactory(cohort=CohortFactory(program=program))
+    for kind, expiries in [
+        (DocumentKind.TB_TEST, [days_ago(30), today() + timedelta(days=200)]),
+        (DocumentKind.CPR_BLS, [today() + timedelta(days=5), None]),
+        (DocumentKind.DRUG_SCREEN, [days_ago(3)]),
+        (DocumentKind.FERPA_RELEASE, [None]),
+    ]:
+        for expires_on in expiries:
+            ComplianceDocumentFactory(student=student, kind=kind, expires_on=expires_on)
+    in_python = lasting_documents(student.documents.all())
+    in_sql = ComplianceDocument.objects.filter(student=student).lasting()
+    assert {d.pk for d in in_sql} == {d.pk for d in in_python.values()}
+    assert services.missing_documents(student, today()) == [
+        label
+        for label in DocumentKind.labels
+        if label not in {"TB test", "CPR/BLS", "Signed FERPA release"}
+    ]
 
 
 def test_a_student_without_a_coach_is_still_reminded(program) -> None:

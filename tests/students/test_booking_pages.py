@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Role, User
+from backend.dates import long_day
 from coaching.booking import slot_book, slots_add
 from coaching.models import CoachingSession, OpenSlot
 from enrollment.models import Student
@@ -67,7 +68,7 @@ def test_the_home_offers_the_coachs_free_times_by_day(avery: Student, times: lis
     assert 'action="/me/sessions/#book"' in html
     for slot in times:
         assert f'name="slot" value="{slot.pk}"' in html
-    day = f"{timezone.localtime(times[0].starts_at):%A, %B %-d}"
+    day = long_day(times[0].starts_at)  # "Sunday, December 6, 2026"
     page = words(html)
     assert f"Pick a free time (30 minutes unless it says) {day} 10:00 a.m. 10:30 a.m." in page
 

@@ -80,7 +80,7 @@ PROGRAMS = [
         "track": Track.PHLEBOTOMY,
         "duration_weeks": 4,
         "length": "4 weeks",
-        "schedule": "Evening classes, live online, Monday to Thursday, 6 to 9 pm",
+        "schedule": "Evening classes, live online, Monday to Thursday, 6 to 9 p.m.",
         "delivery": "100% online, evening classes",
         "credential": "NHA CPT",
         "clinical_requirement": "30 successful venipunctures and 10 capillary or finger sticks "
