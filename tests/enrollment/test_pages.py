@@ -51,7 +51,7 @@ def test_the_home_page_program_page_and_form_say_the_seats_alike(
     for address in ("/", "/programs/phlebotomy/", "/apply/phlebotomy/"):
         assert words in client.get(address).content.decode(), address
     form_help = client.get("/apply/phlebotomy/").content.decode()
-    assert f"Spring: {words}" in form_help
+    assert f"Spring ({words})" in form_help
 
 
 def test_a_waitlist_only_program_says_so_everywhere(client) -> None:
