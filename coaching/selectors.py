@@ -1,8 +1,7 @@
 """The coach's day: their caseload with risk flags, each with its reason, worst first.
 
-Everything a flag needs is read in two queries (the compliance documents running out, then the
-students with the rest annotated), so a caseload of 10 or 150 costs the same queries; the flags
-are then read from each row in Python."""
+Everything a flag needs is annotated onto the students in one query, so a caseload of 10 or 150
+costs the same queries; the flags are then read from each row in Python."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
@@ -10,6 +9,7 @@ from functools import cache
 from typing import NamedTuple
 
 from django.db.models import (
+    CharField,
     Exists,
     IntegerField,
     OuterRef,
@@ -17,8 +17,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Cast, Coalesce, Concat, Greatest
 from django.utils import timezone
 from django.utils.functional import lazy
 
@@ -112,27 +113,16 @@ class Facts(NamedTuple):
     offer_due: date | None  # the soonest answer owed on a job offer
     failed_exam: bool
     passed_exam: bool
-    next_expiry: date | None  # the day the first kind of compliance document runs out
-    expiring_document: str | None  # that kind (both only when within the window)
+    running_out: (
+        str | None
+    )  # the first kind of compliance document to run out: "2027-02-01 tb_test"
 
 
-def risk_facts(students: QuerySet[Student], at: "Horizon") -> list[Facts]:
-    """The facts of the students' flags in two queries: the active placement's dates and
-    counting hours, the last contact and exam attempts; then the compliance documents that run
-    out within the window. Plain rows, no models."""
-    ids = students.values("pk")
-    running_out: dict[int, tuple[date, str]] = {}
-    documents = ComplianceDocument.objects.using(students.db).filter(student__in=ids).standing()
-    for pk, kind, last in documents.filter(last__lte=at.document_by).values_list(
-        "student", "kind", "last"
-    ):
-        if pk not in running_out or last < running_out[pk][0]:
-            running_out[pk] = (last, kind)
-    facts = _with_standing_facts().using(students.db).filter(pk__in=ids)
-    return [
-        Facts._make((*row, *running_out.get(row[0], (None, None))))
-        for row in facts.values_list(*Facts._fields[:-2])
-    ]
+def risk_facts(students: QuerySet[Student]) -> list[Facts]:
+    """The facts of the students' flags in one query: the active placement's dates and counting
+    hours, the last contact, exam attempts and compliance documents. Plain rows, no models."""
+    facts = _with_standing_facts().using(students.db).filter(pk__in=students.values("pk"))
+    return [Facts._make(row) for row in facts.values_list(*Facts._fields)]
 
 
 def _last(model: type, field: str, **conditions: object) -> Subquery:
@@ -159,6 +149,13 @@ def _with_standing_facts() -> QuerySet[Student]:
     offers = JobApplication.objects.filter(
         student=OuterRef("pk"), status=JobApplicationStatus.OFFERED, respond_by__isnull=False
     )
+    # The day and kind in one subquery: one text column to read, not a second query.
+    running_out = (
+        ComplianceDocument.objects.filter(student=OuterRef("pk"), expires_on__isnull=False)
+        .lasting()
+        .order_by("expires_on")
+        .annotate(day_and_kind=Concat(Cast("expires_on", CharField()), Value(" "), "kind"))
+    )
     return Student.objects.order_by().annotate(
         required_hours=required_hours(OuterRef("requirement_set")),
         placement_starts=Subquery(placement.values("starts_on")[:1]),
@@ -174,6 +171,7 @@ def _with_standing_facts() -> QuerySet[Student]:
         offer_due=Subquery(offers.order_by("respond_by").values("respond_by")[:1]),
         failed_exam=Exists(attempts.filter(result=ExamResult.FAILED)),
         passed_exam=Exists(attempts.filter(result=ExamResult.PASSED)),
+        running_out=Subquery(running_out.values("day_and_kind")[:1]),
     )
 
 
@@ -251,22 +249,23 @@ def flags_for(student: Facts, at: Horizon) -> list[Flag]:
         flags.append(Flag(FlagCode.DEADLINE_SOON, exam_on))
     if student.failed_exam and not student.passed_exam and not student.exam_on:
         flags.append(Flag(FlagCode.FAILED_EXAM, "Failed the exam; no retake is booked."))
-    if enrolled and student.next_expiry:
-        verb = "expired" if student.next_expiry < at.today else "expires"
-        document = dict(DocumentKind.choices).get(student.expiring_document, "A document")
+    expiry, _, kind = (student.running_out or "").partition(" ")
+    if enrolled and expiry and (expires_on := date.fromisoformat(expiry)) <= at.document_by:
+        verb = "expired" if expires_on < at.today else "expires"
+        document = dict(DocumentKind.choices).get(kind, "A document")
         flags.append(
             Flag(
                 FlagCode.DOCUMENT_EXPIRING,
-                reason("{} {} on {}.", document, verb, student.next_expiry),
+                reason("{} {} on {}.", document, verb, expires_on),
             )
         )
     return flags
 
 
 def risk_flags(students: QuerySet[Student], now: datetime | None = None) -> dict[int, list[Flag]]:
-    """Each student's risk flags, by student id, in two queries whatever their number."""
+    """Each student's risk flags, by student id, in one query whatever their number."""
     at = Horizon.at(now or timezone.now())
-    return {f.pk: flags_for(f, at) for f in risk_facts(students, at)}
+    return {f.pk: flags_for(f, at) for f in risk_facts(students)}
 
 
 def caseload(students: QuerySet[Student], now: datetime | None = None) -> list[CaseloadRow]:

@@ -101,24 +101,9 @@ class DocumentKind(models.TextChoices):
 
 class ComplianceDocumentQuerySet(models.QuerySet):
     """Which document of a kind counts: the one that lasts longest (one that never expires
-    outlasts any dated one), so a renewal replaces the document it renews. `standing()` gives the
-    day each kind runs out for many students at once, `lasting()` the documents that count (both
-    in SQL), `lasting_documents()` the same for one student's documents in hand."""
-
-    def standing(self) -> "ComplianceDocumentQuerySet":
-        """One row per student and kind of document with `last`, the day the kind runs out: the
-        latest expiry among its documents. A kind with a document that never expires never runs
-        out, so it has no row."""
-        return (
-            self.order_by()
-            .values("student", "kind")
-            .annotate(
-                last=models.Max("expires_on"),
-                dated=models.Count("expires_on"),
-                documents=models.Count("pk"),
-            )
-            .filter(dated=F("documents"))
-        )
+    outlasts any dated one), so a renewal replaces the document it renews. `lasting()` gives the
+    documents that count in SQL (the coach's flags, the reminders), `lasting_documents()` the
+    same for one student's documents in hand."""
 
     def lasting(self) -> "ComplianceDocumentQuerySet":
         """The documents that count: none of the same student and kind outlasts them (one that

@@ -226,8 +226,8 @@ def _flagged_caseload(pupil, first: int, count: int) -> None:
 
 @pytest.mark.parametrize("sort", ["urgent", "name", "progress"])
 def test_the_page_reads_as_many_queries_for_3_students_as_for_40(coach, pupil, sort) -> None:
-    # 9 queries: the session, its user and their roles; the caseload (its cohorts, and its rows,
-    # read once); the flags' two (documents running out, the other facts); the requirements and
+    # 8 queries: the session, its user and their roles; the caseload (its cohorts, and its rows,
+    # read once); the flags' facts; the requirements and
     # the evidence of the page's students (of every student when sorting by progress); the
     # header's "is this user a student" question.
     client = signed_in(coach)
@@ -239,5 +239,5 @@ def test_the_page_reads_as_many_queries_for_3_students_as_for_40(coach, pupil, s
         page = client.get("/coach/", {"sort": sort}).content.decode()
 
     assert len(names(page)) == 25
-    assert len(few) == 9, "\n".join(q["sql"][:150] for q in few.captured_queries)
+    assert len(few) == 8, "\n".join(q["sql"][:150] for q in few.captured_queries)
     assert len(many) == len(few), "\n".join(q["sql"][:150] for q in many.captured_queries)

@@ -852,11 +852,10 @@ def test_the_caseload_page_reads_a_fixed_number_of_queries(
 ) -> None:
     Student.objects.update(coach=coach)
     client = signed_in(coach)
-    # session, user, user's groups, the students (for the cohort filter and the rows), their
-    # compliance documents running out, their risk facts with the editions' required hours,
-    # approved hours and procedures (one query), requirements, and the navigation's look for the
-    # user's student record
-    with django_assert_num_queries(9):
+    # session, user, user's groups, the students (for the cohort filter and the rows), their risk
+    # facts with the editions' required hours, approved hours and procedures (one query),
+    # requirements, and the navigation's look for the user's student record
+    with django_assert_num_queries(8):
         response = client.get("/coach/")
     assert response.content.decode().count("/coach/students/") == 2
 

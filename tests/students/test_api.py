@@ -213,7 +213,6 @@ def test_the_student_list_costs_the_same_queries_for_2_or_20_students(
     with CaptureQueriesContext(connection) as twenty:
         assert client.get(STUDENTS).json()["count"] == 20
     # The count; the page of students with user, cohort, program, coach and edition joined in;
-    # the risk flags: the compliance documents running out, then the students with their other
-    # risk facts and required hours; then progress_for: approved hours and procedures (one
-    # query), the editions' requirements.
-    assert len(two) == len(twenty) == 6
+    # the risk flags: the students with their risk facts and required hours; then
+    # progress_for: approved hours and procedures (one query), the editions' requirements.
+    assert len(two) == len(twenty) == 5
