@@ -12,10 +12,11 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def database_url() -> str:
+def database_url(name: str | None = None) -> str:
     """DATABASE_URL of the database this test uses (the test database, not the configured one),
-    for a process started by the test; needs `django_db(transaction=True)` to see its rows."""
-    params = connection.settings_dict
+    for a process started by the test; needs `django_db(transaction=True)` to see its rows.
+    With `name`, another database (a file for SQLite) on the same server."""
+    params = {**connection.settings_dict, **({"NAME": name} if name else {})}
     if connection.vendor == "sqlite":
         return f"sqlite:///{params['NAME']}"
     credentials = quote(params["USER"] or "", safe="")
