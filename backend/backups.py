@@ -4,7 +4,8 @@ small manifest, and their restore into an empty database (`manage.py backup`, `m
 SQLite is copied with its online backup API (`sqlite3.Connection.backup`: a consistent copy while
 the site runs); PostgreSQL with `pg_dump --format=custom` and restored with `pg_restore`, found on
 PATH or under /usr/lib/postgresql/*/bin. The database is copied first and the files after, so
-every file the copied database names is in the archive."""
+the files the copied database names are in the archive (but for one an export replaced in
+between)."""
 
 import json
 import os
