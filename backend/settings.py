@@ -165,6 +165,9 @@ MEDIA_ROOT = envstr("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
 PDF_SYNC_MAX_STUDENTS = envint("PDF_SYNC_MAX_STUDENTS", 100, minimum=0)
 # A rendering worker process is replaced after this many documents (WeasyPrint keeps its memory).
 PDF_RENDERS_PER_WORKER = envint("PDF_RENDERS_PER_WORKER", 10, minimum=1)
+# A background export whose worker gave no sign of life for this many seconds has lost it (a
+# killed or crashed worker): it reads as failed and can be started again.
+EXPORT_HEARTBEAT_TIMEOUT = envint("EXPORT_HEARTBEAT_TIMEOUT", 120, minimum=10)
 
 # Cache: throttle counts and failed sign-ins, shared by every process: Redis when REDIS_URL is
 # set, else a table in the database (made by accounts' migration 0004, whatever REDIS_URL says).

@@ -2,40 +2,27 @@
 runs documents.services.export_run in the worker. Kept apart from services.py because it imports
 the task, which imports services."""
 
-from datetime import timedelta
-
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import User
 from backend.errors import NotAllowed
-from documents.models import ExportJob, ExportKind, ExportStatus
+from documents.models import ExportJob, ExportKind
 from documents.selectors import BATCH, graduates
-from documents.services import CERTIFICATES_PER_PART
+from documents.services import CERTIFICATES_PER_PART, exports_fail_lost
 from documents.tasks import run_export
 from enrollment.models import Cohort
-
-# An export still queued or running after this long has lost its worker.
-STALE_AFTER = timedelta(minutes=30)
 
 
 def export_start(*, kind: str, cohort: Cohort, by: User | None) -> ExportJob:
     """Queue a background export; an export of the same kind and cohort still under way is
-    returned instead of starting a second one."""
+    returned instead of starting a second one, unless its worker is gone (no heartbeat for
+    EXPORT_HEARTBEAT_TIMEOUT seconds): that one is recorded as failed and a fresh one starts."""
     if kind == ExportKind.CERTIFICATES and not graduates(cohort).exists():
         raise NotAllowed("No student of this cohort has graduated yet: there is no certificate.")
     with transaction.atomic():
         Cohort.objects.select_for_update().get(pk=cohort.pk)
-        under_way = ExportJob.objects.filter(
-            kind=kind, cohort=cohort, status__in=(ExportStatus.QUEUED, ExportStatus.RUNNING)
-        )
-        # A job whose worker died (a deploy, a killed process) must not block the cohort for good.
-        under_way.filter(created_at__lt=timezone.now() - STALE_AFTER).update(
-            status=ExportStatus.FAILED,
-            error="The export stopped without finishing; start it again.",
-            finished_at=timezone.now(),
-        )
-        running = under_way.first()
+        exports_fail_lost(kind=kind, cohort=cohort)
+        running = ExportJob.objects.under_way().filter(kind=kind, cohort=cohort).first()
         if running is not None:
             return running
         students = cohort.students.count()

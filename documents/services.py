@@ -3,6 +3,8 @@ with progress: documents/exports.py starts an export, export_run below runs it).
 background exports happens in a recycled worker process."""
 
 import logging
+import time
+from collections.abc import Callable
 from datetime import date
 
 import segno
@@ -10,6 +12,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Least
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -123,11 +126,15 @@ def certificates_pdf(certificates: list[Certificate]) -> bytes:
     return rendering.html_to_pdf([certificates_html(certificates)])
 
 
-def cohort_certificates(cohort: Cohort, by: User | None) -> list[Certificate]:
+def cohort_certificates(
+    cohort: Cohort, by: User | None, on_each: Callable[[], None] | None = None
+) -> list[Certificate]:
     """A valid certificate for each graduate of the cohort (issued now where missing); graduates
-    whose certificate was revoked are left out."""
+    whose certificate was revoked are left out. `on_each` is called after each graduate."""
     issued = []
     for student in graduates(cohort):
+        if on_each is not None:
+            on_each()
         try:
             issued.append(certificate_issue(student=student, by=by))
         except NotAllowed:
@@ -166,51 +173,110 @@ def renders_in_request(cohort: Cohort) -> bool:
     return cohort.students.count() <= settings.PDF_SYNC_MAX_STUDENTS
 
 
-def _step(job: ExportJob) -> None:
-    ExportJob.objects.filter(pk=job.pk, done__lt=F("total")).update(done=F("done") + 1)
+class Heartbeat:
+    """The worker's sign of life on a running export: written with each step of progress, and
+    in between (while a long document renders) at most every few seconds; one UPDATE by primary
+    key each time. A job without one for EXPORT_HEARTBEAT_TIMEOUT seconds counts as lost."""
+
+    def __init__(self, job: ExportJob) -> None:
+        self.job_id = job.pk
+        self.every = min(15.0, settings.EXPORT_HEARTBEAT_TIMEOUT / 4)
+        self.last = time.monotonic()
+
+    def _write(self, **changes: object) -> None:
+        ExportJob.objects.filter(pk=self.job_id, status=ExportStatus.RUNNING).update(
+            heartbeat_at=timezone.now(), **changes
+        )
+        self.last = time.monotonic()
+
+    def step(self) -> None:
+        """One step of progress done."""
+        self._write(done=Least(F("done") + 1, F("total")))
+
+    def beat(self) -> None:
+        """Still alive (cheap to call often: it writes only when the last beat is old)."""
+        if time.monotonic() - self.last >= self.every:
+            self._write()
+
+
+def exports_fail_lost(*, kind: str | None = None, cohort: Cohort | None = None) -> int:
+    """Record as failed the exports whose worker is gone (ExportJob.objects.lost()), so that
+    they can be started again; how many. The periodic job runs it for every export."""
+    lost = ExportJob.objects.lost()
+    if kind is not None:
+        lost = lost.filter(kind=kind)
+    if cohort is not None:
+        lost = lost.filter(cohort=cohort)
+    failed = 0
+    for job in lost:
+        # The same rule again in the UPDATE: a heartbeat that arrived meanwhile keeps it alive.
+        failed += (
+            ExportJob.objects.lost()
+            .filter(pk=job.pk)
+            .update(status=ExportStatus.FAILED, error=job.lost_reason, finished_at=timezone.now())
+        )
+    return failed
 
 
 def export_run(job_id: int) -> ExportJob:
     """Gather, render in the worker process, store; the file replaces the previous export of
-    the same kind and cohort. A failure is recorded on the job, never left running."""
+    the same kind and cohort. A failure is recorded on the job, never left running; a job
+    recorded as lost meanwhile (its heartbeat stopped too long) keeps its failure."""
     job = ExportJob.objects.select_related("cohort__program", "requested_by").get(pk=job_id)
+    now = timezone.now()
     claimed = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.QUEUED).update(
-        status=ExportStatus.RUNNING, started_at=timezone.now()
+        status=ExportStatus.RUNNING, started_at=now, heartbeat_at=now
     )
     if not claimed:  # another worker has it, or it is over
         return job
+    heartbeat = Heartbeat(job)
     try:
-        parts = _export_parts(job)
+        parts = _export_parts(job, heartbeat)
         ExportJob.objects.filter(pk=job.pk).update(total=F("done") + len(parts) + 1)
         pdf = rendering.html_to_pdf_in_worker(
             parts,
             renders_per_worker=settings.PDF_RENDERS_PER_WORKER,
-            on_part=lambda: _step(job),
+            on_part=heartbeat.step,
+            on_wait=heartbeat.beat,
         )
         job.refresh_from_db()
         job.file.save(job.filename, ContentFile(pdf), save=False)
-    except Exception as exc:
+    except BaseException as exc:
+        # SystemExit and KeyboardInterrupt too (a worker told to stop twice): never left running.
         logger.exception("PDF export %s failed", job.pk)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportStatus.FAILED, error=str(exc)[:300], finished_at=timezone.now()
+        error = (
+            str(exc)[:300]
+            if isinstance(exc, Exception)
+            else "The worker was stopped during the export; start it again."
         )
+        ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
+            status=ExportStatus.FAILED, error=error, finished_at=timezone.now()
+        )
+        if not isinstance(exc, Exception):
+            raise
         job.refresh_from_db()
         return job
-    job.status, job.done, job.finished_at = ExportStatus.READY, job.total, timezone.now()
-    job.save(update_fields=["file", "status", "done", "finished_at"])
+    finished = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
+        file=job.file.name, status=ExportStatus.READY, done=F("total"), finished_at=timezone.now()
+    )
+    if not finished:  # failed as lost while this worker was away: its file is not wanted
+        job.file.delete(save=False)
+        job.refresh_from_db()
+        return job
+    job.refresh_from_db()
     _replace_previous(job)
     return job
 
 
-def _export_parts(job: ExportJob) -> list[str]:
+def _export_parts(job: ExportJob, heartbeat: Heartbeat) -> list[str]:
     if job.kind == ExportKind.ROSTER:
         batches = []
         for batch in roster_batches(job.cohort):
             batches.append(batch)
-            _step(job)
+            heartbeat.step()
         return [roster_html(job.cohort, batches)]
-    certificates = cohort_certificates(job.cohort, job.requested_by)
-    _step(job)
+    certificates = cohort_certificates(job.cohort, job.requested_by, on_each=heartbeat.beat)
+    heartbeat.step()
     return [
         certificates_html(certificates[start : start + CERTIFICATES_PER_PART])
         for start in range(0, len(certificates), CERTIFICATES_PER_PART)

@@ -2,7 +2,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from backend.api import StrictInput
-from documents.models import ExportJob, ExportKind
+from documents.models import ExportJob, ExportKind, ExportStatus
 from enrollment.models import Cohort
 
 
@@ -12,8 +12,13 @@ class ExportRequestSerializer(StrictInput, serializers.Serializer):
 
 
 class ExportJobSerializer(serializers.ModelSerializer):
-    """A background PDF export and its progress; `download_url` once it is ready."""
+    """A background PDF export and its progress; `download_url` once it is ready. A job whose
+    worker stopped giving signs of life reads as `failed` at once, with the reason in `error`."""
 
+    status = serializers.ChoiceField(
+        choices=ExportStatus.choices, source="current_status", read_only=True
+    )
+    error = serializers.CharField(source="current_error", read_only=True)
     percent = serializers.IntegerField(help_text="0 to 100.")
     download_url = serializers.SerializerMethodField()
 
@@ -36,6 +41,6 @@ class ExportJobSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_download_url(self, job: ExportJob) -> str | None:
-        if job.status != "ready":
+        if job.current_status != ExportStatus.READY:
             return None
         return reverse("export-download", args=[job.pk])

@@ -124,6 +124,8 @@ class ExportViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True)
     def download(self, request: Request, pk: str) -> FileResponse:
         job = self.get_object()
+        if job.current_status == ExportStatus.FAILED:
+            raise NotAllowed(f"The export failed: {job.current_error}")
         if job.status != ExportStatus.READY:
             raise NotAllowed(f"The export is {job.status} ({job.percent}%); it is not ready yet.")
         return FileResponse(

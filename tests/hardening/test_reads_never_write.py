@@ -11,6 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from documents.models import ExportJob
 from enrollment.models import Application, Status
 from messaging.models import Message
 from tests.factories import ApplicationFactory, CohortFactory
@@ -111,3 +112,13 @@ def test_a_lapsed_offer_reads_as_a_free_seat_and_an_expired_offer_everywhere(api
     own = api.get(f"/api/v1/applications/{lapsed.pk}/?token={token}").json()
     assert own["status"] == "expired"
     assert 'data-status="expired"' in Client().get(f"/status/{token}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_an_export_whose_worker_died_reads_as_failed_while_the_row_says_running() -> None:
+    world = build_world()
+    job_id = world.ids["exports"]
+    admin = operations.client_for_role("admin", world)
+    assert admin.get(f"/api/v1/exports/{job_id}/").json()["status"] == "failed"
+    # Reading it recorded nothing: the periodic job (or a new export) does that.
+    assert ExportJob.objects.get(pk=job_id).status == "running"

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from coaching.models import CoachingSession, CoachNote, OpenSlot
-from documents.models import ExportJob, ExportKind
+from documents.models import ExportJob, ExportKind, ExportStatus
 from enrollment.models import Application, Cohort, Student
 from externships.models import Externship, HourLog, ProcedureLog, Site
 from tests.conftest import with_role
@@ -108,8 +108,16 @@ def build_world() -> World:
     job_application = JobApplicationFactory(student=avery, employer=employer)
     placement = JobPlacementFactory(student=avery, employer=employer)
     unavailability = UnavailabilityFactory(student=avery)
-    # An admin's roster export of Avery's cohort, still queued: its download is not ready yet.
-    export = ExportJob.objects.create(kind=ExportKind.ROSTER, cohort=cohort, requested_by=admin)
+    # An admin's roster export of Avery's cohort whose worker died an hour ago (no heartbeat
+    # since): it reads as failed, but only the periodic job or a new export may record that.
+    export = ExportJob.objects.create(
+        kind=ExportKind.ROSTER,
+        cohort=cohort,
+        requested_by=admin,
+        status=ExportStatus.RUNNING,
+        started_at=timezone.now() - timedelta(hours=1),
+        heartbeat_at=timezone.now() - timedelta(hours=1),
+    )
     world = World(
         users={
             "anonymous": None,
