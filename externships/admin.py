@@ -165,6 +165,12 @@ class ClinicalLogAdmin(AuditedAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # An approved log opens to read only: saving it, even unchanged, would be refused.
+        if obj is not None and obj.status == LogStatus.APPROVED:
+            return False
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 

@@ -1,14 +1,17 @@
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from backend.audit import field_history
 from backend.dates import short_day, time_of_day
+from backend.errors import NotAllowed
 from enrollment.models import Program, Student
 
 
@@ -201,6 +204,36 @@ class ScrubRole(models.TextChoices):
     OBSERVATION = "observation"
 
 
+# The database's own refusal (migration 0005's triggers) starts with these words.
+FROZEN_IN_THE_DATABASE = "approved logs are frozen"
+
+
+class ApprovedLogFrozen(NotAllowed):
+    """An approved log was about to be changed or deleted: it never is; a correction is a new
+    log that refers to it (`corrects`)."""
+
+    code = "approved_log_frozen"
+
+    def __init__(self, deleted: bool = False) -> None:
+        action = "deleted" if deleted else "changed"
+        super().__init__(
+            f"This log is approved: an approved log is never {action}. To put it right, log a "
+            "correction that refers to it."
+        )
+
+
+@contextmanager
+def frozen_by_the_database(deleted: bool = False) -> Iterator[None]:
+    """The triggers' refusal as the domain error: an instance read before another process
+    approved its log gets past the checks in Python, never past the database."""
+    try:
+        yield
+    except IntegrityError as exc:
+        if FROZEN_IN_THE_DATABASE in str(exc):
+            raise ApprovedLogFrozen(deleted) from exc
+        raise
+
+
 class ClinicalLogQuerySet(models.QuerySet):
     def counting(self) -> "ClinicalLogQuerySet":
         """Logs that count toward progress: approved, and not replaced by an approved correction.
@@ -210,6 +243,22 @@ class ClinicalLogQuerySet(models.QuerySet):
         approved = self.model.objects.filter(status=LogStatus.APPROVED)
         replaced = approved.filter(corrects__isnull=False).values("corrects")
         return self.filter(status=LogStatus.APPROVED).exclude(pk__in=replaced)
+
+    def update(self, **kwargs: Any) -> int:
+        """Refused when an approved log is among the rows (an update keeps no history either)."""
+        if self.filter(status=LogStatus.APPROVED).exists():
+            raise ApprovedLogFrozen()
+        with frozen_by_the_database():
+            return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Refused when an approved log is among the rows. SQLite has no trigger for this one
+        (see migration 0005): its write lock, taken when the transaction begins, keeps the check
+        true until the rows are gone."""
+        with transaction.atomic(), frozen_by_the_database(deleted=True):
+            if self.filter(status=LogStatus.APPROVED).exists():
+                raise ApprovedLogFrozen(deleted=True)
+            return super().delete()
 
 
 class ClinicalLog(models.Model):
@@ -236,6 +285,23 @@ class ClinicalLog(models.Model):
     class Meta:
         abstract = True
         ordering = ["-date", "-id"]
+
+    # Approved logs are frozen here for the shell and scripts, and in the database by triggers
+    # (migration 0005), which SQLite drops when a migration rebuilds the table: recreate them.
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and self._approved_in_the_database():
+            raise ApprovedLogFrozen()
+        with frozen_by_the_database():
+            super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        with transaction.atomic(), frozen_by_the_database(deleted=True):
+            if self._approved_in_the_database():
+                raise ApprovedLogFrozen(deleted=True)
+            return super().delete(*args, **kwargs)
+
+    def _approved_in_the_database(self) -> bool:
+        return type(self)._base_manager.filter(pk=self.pk, status=LogStatus.APPROVED).exists()
 
 
 class HourLog(ClinicalLog):
