@@ -37,6 +37,7 @@ import pytest
 from django.db import connection
 
 from tests.conftest import unavailable
+from tests.test_serving import COLLECT_CODE
 
 pytestmark = [pytest.mark.postgres, pytest.mark.faults]
 
@@ -328,6 +329,7 @@ def server(cluster: Cluster, tmp_path: Path) -> Iterator[tuple[Server, Cluster, 
         "SMS_BACKEND": "console",
     }
     manage(env, "migrate", "--noinput")
+    manage(env, "shell", "-c", COLLECT_CODE)  # as deployed: the pages name hashed static files
     cohort = int(manage(env, "shell", "-c", SETUP_CODE).split()[-1])
     with tempfile.TemporaryFile("w+") as log:
         process = subprocess.Popen(
