@@ -2,7 +2,6 @@
 behind any figure, with each student's placement. They read `careers.reports`; the charts are
 laid out here (a labelled row per bar, the bar itself a small inline SVG)."""
 
-import csv
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.models import Role
+from backend.spreadsheets import csv_response
 from careers.report_forms import FigureFilterForm, OutcomeFilterForm, OutcomePageForm
 from careers.reports import (
     FIGURE_LABELS,
@@ -202,10 +202,7 @@ def outcomes_csv(request: HttpRequest) -> HttpResponse:
             content_type="text/plain",
         )
     report = outcome_report(**form.cleaned_data)
-    response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="outcomes-{report.year}.csv"'
-    csv.writer(response).writerows(report_table(report))
-    return response
+    return csv_response(report_table(report), f"outcomes-{report.year}.csv")
 
 
 @login_required

@@ -1,8 +1,6 @@
 """Outcome reports over HTTP, for admins: the report as JSON or CSV, and the students behind any
 figure. Both read `careers.reports`; the filters are the page's form."""
 
-import csv
-import io
 from typing import Any
 
 from django import forms
@@ -16,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.permissions import IsAdmin
+from backend.spreadsheets import CSV_CHARSET, csv_bytes
 from careers.report_forms import FigureFilterForm, OutcomeFilterForm
 from careers.reports import FIGURES, figure_periods, outcome_report, report_table
 from enrollment.models import EnrollmentPeriod
@@ -26,7 +25,7 @@ class CSVRenderer(BaseRenderer):
 
     media_type = "text/csv"
     format = "csv"
-    charset = "utf-8"
+    charset = CSV_CHARSET
 
     def render(
         self,
@@ -34,7 +33,6 @@ class CSVRenderer(BaseRenderer):
         accepted_media_type: str | None = None,
         renderer_context: dict[str, Any] | None = None,
     ) -> bytes:
-        out = io.StringIO()
         if isinstance(data, dict):
             rows = [
                 [field, " ".join(map(str, errors)) if isinstance(errors, list) else errors]
@@ -42,8 +40,7 @@ class CSVRenderer(BaseRenderer):
             ]
         else:
             rows = data
-        csv.writer(out).writerows(rows)
-        return out.getvalue().encode()
+        return csv_bytes(rows)
 
 
 class RateSerializer(serializers.Serializer):

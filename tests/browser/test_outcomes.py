@@ -77,7 +77,7 @@ def test_an_admin_filters_the_outcomes_by_program_and_downloads_the_csv(
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").click()
-    content = Path(download.value.path()).read_text(encoding="utf-8")
+    content = Path(download.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(content)))
     assert [(r["level"], r["program"], r["cohort"]) for r in rows] == [
         ("cohort", "medical-assistant", "March 2024"),

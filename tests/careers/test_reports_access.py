@@ -156,7 +156,7 @@ def test_a_cohort_of_another_program_and_an_unknown_figure_are_refused(admin_use
 
 
 def read_csv(content: bytes) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(content.decode())))
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
 
 
 def test_the_csv_has_a_row_per_cohort_then_program_totals_and_overall(
