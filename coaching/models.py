@@ -83,6 +83,15 @@ class CoachingSession(models.Model):
         help_text="The coach's free time the student booked; empty when the coach booked it.",
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Its calendar event's version (coaching/calendar.py): calendar apps apply a change only
+    # with a higher SEQUENCE, and tell two versions apart by DTSTAMP.
+    sequence = models.PositiveIntegerField(
+        default=0, help_text="Raised by each change of its time or status (iCalendar SEQUENCE)."
+    )
+    changed_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="When what its calendar event shows last changed (iCalendar DTSTAMP).",
+    )
 
     class Meta:
         ordering = ["-starts_at", "-id"]

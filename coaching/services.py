@@ -13,6 +13,7 @@ from django.utils.text import Truncator
 from accounts.models import Role, User
 from backend.dates import time_of_day
 from backend.errors import NotAllowed, RuleViolation
+from coaching.calendar import event_changed
 from coaching.models import STUDENT_MESSAGE_KIND, CoachingSession, CoachNote, SessionStatus
 from enrollment.models import ENROLLED_STAGES, Student, StudentStage
 from messaging.consent import consent_refusal
@@ -80,8 +81,10 @@ def session_update(*, session: CoachingSession, by: User, **changes: object) -> 
         current = CoachingSession.objects.select_for_update().get(pk=session.pk)
         if current.status != SessionStatus.SCHEDULED and not staff:
             raise NotAllowed("This session is closed.")
+        before = {field: getattr(current, field) for field in changes}
         for field, value in changes.items():
             setattr(current, field, value)
+        changed = {field for field in changes if getattr(current, field) != before[field]}
         closed_early = current.status in (SessionStatus.HELD, SessionStatus.NO_SHOW)
         if closed_early and current.starts_at > timezone.now():
             raise RuleViolation(
@@ -97,6 +100,7 @@ def session_update(*, session: CoachingSession, by: User, **changes: object) -> 
                 )
             _check_free(current.coach, current.starts_at, current.duration_minutes, current.pk)
             current.slot = None  # it leaves the free time it was booked in (coaching/booking.py)
+        event_changed(current, changed)
         current.save()
     return current
 
