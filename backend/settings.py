@@ -3,6 +3,7 @@
 import os
 import zoneinfo
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -25,6 +26,14 @@ if not SECRET_KEY:
     SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789"
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if not DEBUG else "*")
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+try:
+    _site_host = urlsplit(SITE_URL).hostname or ""
+except ValueError:  # a broken IPv6 address
+    _site_host = ""
+if not (SITE_URL.startswith(("http://", "https://")) and _site_host):
+    raise ImproperlyConfigured(
+        f"SITE_URL={SITE_URL!r}: expected an address like https://school.example"
+    )
 SITE_NAME = envstr("SITE_NAME", "Pathway Career Institute")
 CSRF_TRUSTED_ORIGINS = [SITE_URL] if SITE_URL.startswith("https://") else []
 
@@ -212,6 +221,14 @@ SMS_TWILIO_AUTH_TOKEN = envstr("SMS_TWILIO_AUTH_TOKEN", "")
 SMS_TWILIO_API_URL = envstr("SMS_TWILIO_API_URL", "https://api.twilio.com")
 # Inbound texts must be signed with it (for Twilio: the account's auth token).
 SMS_WEBHOOK_SECRET = envstr("SMS_WEBHOOK_SECRET", "")
+# Twilio signs an inbound text over the address it posted to, which we take to be SITE_URL + the
+# webhook's path (messaging/api/views.py): with this machine's address, every text is refused.
+if SMS_BACKEND == "twilio" and _site_host in {"127.0.0.1", "localhost", "::1"}:
+    raise ImproperlyConfigured(
+        f"SMS_BACKEND=twilio needs SITE_URL set to the public address Twilio calls, like "
+        f"https://school.example (now {SITE_URL}): Twilio signs each inbound text over "
+        "SITE_URL + /api/v1/messaging/sms/inbound/, so every text would be refused"
+    )
 # Where messaging reads and keeps consent: a ConsentStore (messaging/consent.py) of a higher app.
 MESSAGING_CONSENT_STORE = "enrollment.consent.ConsentRecordStore"
 

@@ -16,7 +16,7 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if k not in {"DEBUG", "SECRET_KEY", "SITE_URL", "SMS_BACKEND", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -52,6 +52,47 @@ def test_a_bad_boolean_is_refused_with_the_variable_named() -> None:
     result = manage("check", DEBUG="maybe")
     assert result.returncode != 0
     assert "DEBUG='maybe'" in result.stderr
+
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k" * 20 + "-a-real-random-secret-of-fifty-or-more-chars-9f3a",
+    "ALLOWED_HOSTS": "school.example",
+}
+
+
+@pytest.mark.parametrize("site_url", [None, "http://127.0.0.1:8000/", "http://localhost:8001"])
+def test_twilio_refuses_to_start_until_site_url_is_the_public_address(site_url) -> None:
+    # Twilio signs over the URL it called; checked against SITE_URL, every text would be forged.
+    env = {**PRODUCTION, "SMS_BACKEND": "twilio"}
+    if site_url:
+        env["SITE_URL"] = site_url
+    result = manage("check", "--deploy", **env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SMS_BACKEND=twilio needs SITE_URL set" in result.stderr
+    assert "/api/v1/messaging/sms/inbound/" in result.stderr
+
+
+def test_twilio_starts_with_the_public_site_url() -> None:
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        **PRODUCTION,
+        SMS_BACKEND="twilio",
+        SITE_URL="https://school.example",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("site_url", ["school.example", "https:///pathway", "ftp://school.example"])
+def test_a_site_url_without_scheme_or_host_is_refused(site_url) -> None:
+    result = manage("check", SITE_URL=site_url)
+    assert result.returncode != 0
+    assert f"SITE_URL={site_url!r}: expected an address like https://school.example" in (
+        result.stderr
+    )
 
 
 def test_envbool_reads_the_usual_words(monkeypatch: pytest.MonkeyPatch) -> None:
