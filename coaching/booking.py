@@ -146,14 +146,15 @@ def slots_add(
         )
         sessions = _scheduled(coach.pk, since, until)
         for moment in times:
+            # A time ends in "a.m." or "p.m.": that period ends the sentence too.
             if clash := next((s for s in offered if _overlap(s, moment, duration_minutes)), None):
                 raise RuleViolation(
-                    f"You already offer {long_moment(clash.starts_at)}.", field="starts_at"
+                    f"You already offer {long_moment(clash.starts_at)}", field="starts_at"
                 )
             if clash := next((s for s in sessions if _overlap(s, moment, duration_minutes)), None):
                 raise RuleViolation(
                     f"You have a session then: {clash.get_kind_display().lower()} with "
-                    f"{clash.student} on {long_moment(clash.starts_at)}.",
+                    f"{clash.student} on {long_moment(clash.starts_at)}",
                     field="starts_at",
                 )
         return OpenSlot.objects.bulk_create(

@@ -33,8 +33,9 @@ def _check_free(coach: User, starts_at: datetime, minutes: int, exclude: int | N
     ).exclude(pk=exclude)
     for other in nearby:
         if other.starts_at + timedelta(minutes=other.duration_minutes) > starts_at:
+            # The time ends in "a.m." or "p.m.": that period ends the sentence too.
             raise RuleViolation(
-                f"{coach} already has a session at {time_of_day(other.starts_at)}.",
+                f"{coach} already has a session at {time_of_day(other.starts_at)}",
                 field="starts_at",
             )
 
