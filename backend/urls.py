@@ -109,7 +109,7 @@ urlpatterns = [
             quietly_limited(PasswordResetEmailThrottle, answer="password_reset_done")(
                 auth_views.PasswordResetView.as_view(
                     form_class=PasswordResetForm,
-                    email_template_name="registration/password_reset_email.txt",
+                    email_template_name="registration/password_reset_email.html",
                     success_url=reverse_lazy("password_reset_done"),
                 )
             )

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +22,7 @@ from coaching.models import CoachingSession, OpenSlot, SessionStatus
 from coaching.services import session_schedule, session_update
 from enrollment.models import Student
 from messaging import services as messaging
+from messaging.emails import render_email
 from messaging.models import MessageChannel, Purpose
 from messaging.texting_hours import recipient_zone
 
@@ -275,23 +275,18 @@ def _tell_coach(session: CoachingSession, what: str, was: datetime | None = None
         "was": was,
         "coach": coach,
         "page_url": settings.SITE_URL + reverse("coach-student", args=[session.student_id]),
-        "site_name": settings.SITE_NAME,
     }
     # Written in the coach's own zone, which may not be the school's that the pages use: every
     # time in it names its zone.
     with timezone.override(recipient_zone(coach, coach.phone)):
-        body = render_to_string("coaching/email/session_by_student.txt", context)
-        preposition = "to" if what == "moved" else "on"
-        subject = (
-            f"{session.student} {what} a {session.get_kind_display().lower()} "
-            f"{preposition} {long_moment(session.starts_at, zone=True)}"
-        )
+        email = render_email("coaching/email/session_by_student.html", context)
     messaging.queue(
         channel=MessageChannel.EMAIL,
         address=coach.email,
         recipient=coach,
         kind=f"session_{what}",
         purpose=Purpose.WORK,
-        subject=subject,
-        body=body,
+        subject=email.subject,
+        body=email.text,
+        html=email.html,
     )
