@@ -83,6 +83,7 @@ urlpatterns = [
     path("", include("coaching.urls")),
     path("", include("careers.urls")),
     path("", include("documents.urls")),
+    path("", include("messaging.urls")),
     path(
         "login/",
         throttled(LoginRateThrottle, methods=("POST",))(

@@ -25,6 +25,7 @@ from messaging.texting_hours import (
     recipient_zone,
     window_opening,
 )
+from messaging.unsubscribe import unsubscribe_headers
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +114,8 @@ def _transmit(message: Message) -> str:
     if message.channel == MessageChannel.EMAIL:
         message_id = make_msgid(domain=str(DNS_NAME))
         headers = {"Message-ID": message_id}
+        if message.purpose == Purpose.MARKETING:  # never on transactional email
+            headers |= unsubscribe_headers(message.address)
         # Text and HTML from one template; a message logged without HTML goes as text alone.
         text = email_text(message.html) if message.html else message.body
         email = OutgoingEmail(message.subject, text, None, [message.address], headers=headers)

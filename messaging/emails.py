@@ -1,7 +1,7 @@
 """Every email is one template that extends `messaging/email/base.html`: its `subject` block is the
 subject (also the page's <title> and <h1>), its `content` block the message. The HTML part is that
 template rendered; the plain-text part is read out of the same HTML (`email_text`), so the two
-never disagree."""
+never disagree. Marketing email carries its unsubscribe link (messaging.unsubscribe)."""
 
 import html
 import re
@@ -12,6 +12,9 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from messaging.models import Purpose
+from messaging.unsubscribe import unsubscribe_url
+
 
 @dataclass(frozen=True)
 class Email:
@@ -20,11 +23,22 @@ class Email:
     html: str
 
 
-def render_email(template_name: str, context: dict[str, Any]) -> Email:
-    """Render an email template as its subject, text and HTML."""
+def render_email(
+    template_name: str,
+    context: dict[str, Any],
+    *,
+    purpose: str = Purpose.PROGRAM,
+    address: str = "",
+) -> Email:
+    """Render an email template as its subject, text and HTML. A marketing email needs the
+    `address` it goes to, for its unsubscribe link."""
     # The school's name and address, whatever the caller's context says (Django's password
     # reset puts the request's host in `site_name`).
     context = {**context, "site_name": settings.SITE_NAME, "site_url": settings.SITE_URL}
+    if purpose == Purpose.MARKETING:
+        if not address:
+            raise ValueError("A marketing email needs its address, for the unsubscribe link.")
+        context["unsubscribe_url"] = unsubscribe_url(address)
     subject = render_to_string(template_name, {**context, "subject_only": True})
     subject = " ".join(html.unescape(subject).split())
     page = render_to_string(template_name, {**context, "subject": subject})

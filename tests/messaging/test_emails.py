@@ -1,7 +1,8 @@
 """Every email the school sends, driven through the flow that sends it and read back the way a
 mail client reads it: Python's `email` package with its strict policy parses it, it has a plain-text
 and an HTML part saying the same thing, the HTML is accessible and loads nothing from elsewhere, and
-the words fit where the application, log or session stands when it goes.
+the words fit where the application, log or session stands when it goes. Only marketing email
+carries `List-Unsubscribe`, and its link unsubscribes.
 
 The cast: coach Casey Coach, supervisor Pat Preceptor at Eastside Clinic, student Avery Lee placed
 there, and applicants Jamie Applicant0, 1, 2... from `tests.factories.applicant`."""
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.test import Client
 from django.test.signals import template_rendered
 from django.utils import timezone
 
@@ -37,15 +39,20 @@ from externships.digests import review_digests_queue
 from externships.models import ComplianceDocument, HourLog, LogStatus, RequirementSet
 from externships.services import hour_log_create, log_decide, log_resubmit
 from externships.tasks import remind_expiring_documents
-from messaging.emails import email_text
-from messaging.models import Message
+from messaging import services
+from messaging.consent import live_consent
+from messaging.emails import email_text, render_email
+from messaging.models import Message, MessageChannel, MessageStatus, Purpose
 from tests.conftest import with_role
 from tests.externships.test_pages import placed_student, site_for
 from tests.factories import CohortFactory, ProgramFactory, applicant
+from tests.messaging.conftest import consent
 
 pytestmark = pytest.mark.django_db
 APPLICANT = Actor(label="applicant")
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
+# A marketing email for these tests: the product sends none today (see the README).
+NEWS = Path(__file__).parent / "templates"
 
 
 @dataclass
@@ -145,6 +152,26 @@ def shift(student: Student, days_ago: int, **fields: object) -> HourLog:
         end_time=time(12),
         activities="Rooming patients",
         **fields,
+    )
+
+
+@pytest.fixture
+def news_template(settings) -> str:
+    """A marketing email template, beside the product's own."""
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [TEMPLATES, NEWS]}]
+    return "news.html"
+
+
+def send_news(address: str) -> Message:
+    email = render_email("news.html", {}, purpose=Purpose.MARKETING, address=address)
+    return services.send(
+        channel=MessageChannel.EMAIL,
+        address=address,
+        kind="news",
+        purpose=Purpose.MARKETING,
+        subject=email.subject,
+        body=email.text,
+        html=email.html,
     )
 
 
@@ -401,6 +428,75 @@ def test_a_decision_email_that_goes_once_the_answered_log_is_approved_says_appro
     assert email.subject.endswith(" was approved")
     assert "Your log was approved: " in email.text
     assert "Which room?" not in email.text
+
+
+# -- marketing email and its one-click unsubscribe ---------------------------------------------
+
+
+def unsubscribe_link(sent: mail.EmailMessage) -> str:
+    """The path of the marketing email's one-click unsubscribe link, the same in its header and
+    its footer."""
+    email = read(sent, marketing=True)
+    assert email.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    [link] = re.findall(r"^<(https?://[^>\s]+)>$", str(email.message["List-Unsubscribe"]))
+    assert f'<a href="{link}">Unsubscribe from these emails</a>' in email.html
+    assert f"Unsubscribe from these emails: {link}\n" in email.text
+    return link.removeprefix(settings.SITE_URL)
+
+
+def test_marketing_email_carries_a_one_click_unsubscribe_that_works(news_template) -> None:
+    consent("email", "pat@example.com")
+    assert send_news("Pat@Example.com").status == MessageStatus.SENT
+    [sent] = mail.outbox
+    path = unsubscribe_link(sent)
+
+    # The mail client's one-click POST (RFC 8058): no session, no CSRF token.
+    answer = Client(enforce_csrf_checks=True).post(
+        path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+
+    assert answer.status_code == 200
+    assert live_consent(channel="email", address="pat@example.com").granted is False
+    assert send_news("pat@example.com").status == MessageStatus.BLOCKED
+    assert len(mail.outbox) == 1
+
+
+def test_the_unsubscribe_page_asks_before_it_acts(news_template) -> None:
+    consent("email", "pat@example.com")
+    send_news("pat@example.com")
+    path = unsubscribe_link(mail.outbox[0])
+    client = Client()
+
+    page = client.get(path)
+    assert page.status_code == 200
+    assert b"pat@example.com" in page.content
+    assert b'<button type="submit">Unsubscribe</button>' in page.content
+    assert live_consent(channel="email", address="pat@example.com").granted is True
+
+    done = client.post(path)
+    assert b"You are unsubscribed" in done.content
+    assert live_consent(channel="email", address="pat@example.com").granted is False
+    client.post(path)  # twice is once
+    assert live_consent(channel="email", address="pat@example.com").granted is False
+
+
+def test_a_changed_unsubscribe_link_is_refused(news_template) -> None:
+    consent("email", "pat@example.com")
+    send_news("pat@example.com")
+    path = unsubscribe_link(mail.outbox[0])
+    forged = path.replace("/unsubscribe/", "/unsubscribe/x")
+    assert Client().post(forged).status_code == 403
+    assert live_consent(channel="email", address="pat@example.com").granted is True
+
+
+def test_only_marketing_email_carries_list_unsubscribe(delivered, news_template, cohort) -> None:
+    consent("email", "jamie1@example.com")  # agreed to news, and applied
+    with delivered():
+        apply(cohort, 1)
+    send_news("jamie1@example.com")
+    received, news = mail.outbox
+    assert read(received).subject == "We received your application"
+    assert read(news, marketing=True).subject == "Open day on Saturday"
 
 
 def test_an_email_template_with_an_image_has_no_text_form() -> None:
