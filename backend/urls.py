@@ -83,6 +83,7 @@ urlpatterns = [
     path("", include("coaching.urls")),
     path("", include("careers.urls")),
     path("", include("documents.urls")),
+    path("", include("messaging.urls")),
     path(
         "login/",
         throttled(LoginRateThrottle, methods=("POST",))(
@@ -109,7 +110,7 @@ urlpatterns = [
             quietly_limited(PasswordResetEmailThrottle, answer="password_reset_done")(
                 auth_views.PasswordResetView.as_view(
                     form_class=PasswordResetForm,
-                    email_template_name="registration/password_reset_email.txt",
+                    email_template_name="registration/password_reset_email.html",
                     success_url=reverse_lazy("password_reset_done"),
                 )
             )

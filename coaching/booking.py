@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +22,7 @@ from coaching.models import CoachingSession, OpenSlot, SessionStatus
 from coaching.services import session_schedule, session_update
 from enrollment.models import Student
 from messaging import services as messaging
+from messaging.emails import render_email
 from messaging.models import MessageChannel, Purpose
 from messaging.texting_hours import recipient_zone
 
@@ -146,14 +146,15 @@ def slots_add(
         )
         sessions = _scheduled(coach.pk, since, until)
         for moment in times:
+            # A time ends in "a.m." or "p.m.": that period ends the sentence too.
             if clash := next((s for s in offered if _overlap(s, moment, duration_minutes)), None):
                 raise RuleViolation(
-                    f"You already offer {long_moment(clash.starts_at)}.", field="starts_at"
+                    f"You already offer {long_moment(clash.starts_at)}", field="starts_at"
                 )
             if clash := next((s for s in sessions if _overlap(s, moment, duration_minutes)), None):
                 raise RuleViolation(
                     f"You have a session then: {clash.get_kind_display().lower()} with "
-                    f"{clash.student} on {long_moment(clash.starts_at)}.",
+                    f"{clash.student} on {long_moment(clash.starts_at)}",
                     field="starts_at",
                 )
         return OpenSlot.objects.bulk_create(
@@ -274,23 +275,18 @@ def _tell_coach(session: CoachingSession, what: str, was: datetime | None = None
         "was": was,
         "coach": coach,
         "page_url": settings.SITE_URL + reverse("coach-student", args=[session.student_id]),
-        "site_name": settings.SITE_NAME,
     }
     # Written in the coach's own zone, which may not be the school's that the pages use: every
     # time in it names its zone.
     with timezone.override(recipient_zone(coach, coach.phone)):
-        body = render_to_string("coaching/email/session_by_student.txt", context)
-        preposition = "to" if what == "moved" else "on"
-        subject = (
-            f"{session.student} {what} a {session.get_kind_display().lower()} "
-            f"{preposition} {long_moment(session.starts_at, zone=True)}"
-        )
+        email = render_email("coaching/email/session_by_student.html", context)
     messaging.queue(
         channel=MessageChannel.EMAIL,
         address=coach.email,
         recipient=coach,
         kind=f"session_{what}",
         purpose=Purpose.WORK,
-        subject=subject,
-        body=body,
+        subject=email.subject,
+        body=email.text,
+        html=email.html,
     )

@@ -7,9 +7,9 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from backend.dates import long_moment
 from coaching.models import CoachingSession, SessionStatus
 from messaging import services as messaging
+from messaging.emails import render_email
 from messaging.models import MessageChannel
 from messaging.texting_hours import recipient_zone
 
@@ -33,18 +33,17 @@ def queue_session_reminders(*, now: datetime | None = None) -> int:
         phone = user.phone or (application.phone if application else "")
         key = f"session-reminder:{session.pk}:{int(session.starts_at.timestamp())}"
         context = {"session": session, "user": user, "site_name": settings.SITE_NAME}
-        with timezone.override(recipient_zone(user, phone)):
-            email = render_to_string("coaching/email/session_reminder.txt", context)
+        with timezone.override(recipient_zone(user, phone)):  # times in the student's zone
+            email = render_email("coaching/email/session_reminder.html", context)
             text = render_to_string("coaching/sms/session_reminder.txt", context).strip()
-            when = long_moment(session.starts_at, zone=True)  # in the student's zone: named
-            subject = f"Reminder: {session.get_kind_display().lower()} on {when}"
         sent = messaging.queue(
             channel=MessageChannel.EMAIL,
             address=user.email,
             recipient=user,
             kind=SESSION_REMINDER,
-            subject=subject,
-            body=email,
+            subject=email.subject,
+            body=email.text,
+            html=email.html,
             once_key=key,
         )
         messaging.queue(

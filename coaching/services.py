@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -17,6 +16,7 @@ from coaching.calendar import event_changed
 from coaching.models import STUDENT_MESSAGE_KIND, CoachingSession, CoachNote, SessionStatus
 from enrollment.models import ENROLLED_STAGES, Student, StudentStage
 from messaging.consent import consent_refusal
+from messaging.emails import render_email
 from messaging.models import Message, MessageChannel, Purpose
 from messaging.services import normalized_address, queue
 
@@ -34,8 +34,9 @@ def _check_free(coach: User, starts_at: datetime, minutes: int, exclude: int | N
     ).exclude(pk=exclude)
     for other in nearby:
         if other.starts_at + timedelta(minutes=other.duration_minutes) > starts_at:
+            # The time ends in "a.m." or "p.m.": that period ends the sentence too.
             raise RuleViolation(
-                f"{coach} already has a session at {time_of_day(other.starts_at)}.",
+                f"{coach} already has a session at {time_of_day(other.starts_at)}",
                 field="starts_at",
             )
 
@@ -144,12 +145,19 @@ def message_student(
     draft = Message(channel=channel, address=address)
     if refusal := consent_refusal(draft):
         raise RuleViolation(f"Not sent: {refusal}", field="channel")
+    subject = subject.strip() or COACH_MESSAGE_SUBJECT
+    html = ""
+    if channel == MessageChannel.EMAIL:
+        context = {"topic": subject, "body": body, "sender": by}
+        html = render_email("coaching/email/coach_message.html", context).html
+    # The log keeps what they wrote; the email wraps it (messaging.emails).
     return queue(
         channel=channel,
         address=address,
         kind="coach_message",
-        subject=subject.strip() or COACH_MESSAGE_SUBJECT,
+        subject=subject,
         body=body,
+        html=html,
         recipient=student.user,
         sender=by,
     )
@@ -166,18 +174,21 @@ def message_coach(*, student: Student, body: str) -> Message:
     if coach is None:
         raise RuleViolation("You have no coach yet; the school will assign one.", field="body")
     context = {
+        "topic": Truncator(" ".join(body.split())).chars(70),
         "student": student,
+        "coach": coach,
         "body": body,
         "page_url": settings.SITE_URL + reverse("coach-student", args=[student.pk]),
-        "site_name": settings.SITE_NAME,
     }
+    email = render_email("coaching/email/student_message.html", context)
     return queue(
         channel=MessageChannel.EMAIL,
         address=coach.email,
         kind=STUDENT_MESSAGE_KIND,
         purpose=Purpose.WORK,
-        subject=Truncator(" ".join(body.split())).chars(70),
-        body=render_to_string("coaching/email/student_message.txt", context),
+        subject=email.subject,
+        body=email.text,
+        html=email.html,
         recipient=coach,
         sender=student.user,
     )

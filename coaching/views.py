@@ -81,7 +81,7 @@ def session_new(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             refuse(form, exc)
         else:
-            text = f"Session booked for {long_moment(session.starts_at)}."
+            text = f"Session booked for {long_moment(session.starts_at)}"  # ends in "p.m."
             return done(request, student, "sessions", text)
     return render_student(request, student, status=400, posted={"session": form})
 

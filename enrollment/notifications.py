@@ -19,7 +19,9 @@ from django_tasks import task
 
 from accounts.models import User
 from enrollment.models import Application, Status
+from enrollment.selectors import applications_with_positions
 from messaging import services as messaging
+from messaging.emails import render_email
 from messaging.models import MessageChannel, Purpose
 from messaging.texting_hours import recipient_zone
 
@@ -33,15 +35,6 @@ OFFER_EXPIRING = "offer_expiring"
 # An offer is reminded once, this long before it lapses.
 REMIND_AHEAD = timedelta(hours=24)
 
-SUBJECTS = {
-    RECEIVED: "We received your application",
-    OFFER_MADE: "A seat is yours: please accept by the deadline",
-    OFFER_EXPIRED: "Your seat offer has expired",
-    ENROLLED: "You are enrolled",
-    COHORT_CLOSED: "Your cohort has closed: move to the next one",
-    STATUS_LINK: "The link to your application",
-}
-
 
 def queue(application: Application, kind: str) -> None:
     application_id = application.pk
@@ -50,7 +43,9 @@ def queue(application: Application, kind: str) -> None:
 
 @task()
 def send_application_message(application_id: int, kind: str) -> None:
-    application = Application.objects.select_related("cohort__program", "user").get(
+    """Send the email of `kind`, worded for where the application stands when it goes (a late
+    worker may find the offer it announces already accepted)."""
+    application = applications_with_positions(Application.objects.select_related("user")).get(
         pk=application_id
     )
     status_url = settings.SITE_URL + reverse("status", args=[application.status_token])
@@ -61,7 +56,7 @@ def send_application_message(application_id: int, kind: str) -> None:
     }
     # Deadlines read in the applicant's own time zone.
     with timezone.override(recipient_zone(application.user, application.phone)):
-        body = render_to_string(f"enrollment/email/{kind}.txt", context)
+        email = render_email(f"enrollment/email/{kind}.html", context)
         text = (
             render_to_string("enrollment/sms/offer_made.txt", context)
             if _is_offer(application, kind)
@@ -72,8 +67,9 @@ def send_application_message(application_id: int, kind: str) -> None:
         address=application.email,
         recipient=application.user,
         kind=kind,
-        subject=SUBJECTS[kind],
-        body=body,
+        subject=email.subject,
+        body=email.text,
+        html=email.html,
     )
     if text:
         messaging.send(
@@ -88,8 +84,8 @@ def send_application_message(application_id: int, kind: str) -> None:
 def _is_offer(application: Application, kind: str) -> bool:
     """An offer also goes as a short text (to those who ticked "Text me about my application"):
     a seat offered from the waitlist, or at once on applying, where the receipt carries the
-    offer."""
-    return kind == OFFER_MADE or (kind == RECEIVED and application.status == Status.OFFERED)
+    offer; not once the offer is settled (accepted, declined, lapsed) by the time it goes."""
+    return application.status == Status.OFFERED and kind in (OFFER_MADE, RECEIVED)
 
 
 def queue_offer_expiring_reminders(*, now: datetime | None = None) -> int:
@@ -108,15 +104,16 @@ def queue_offer_expiring_reminders(*, now: datetime | None = None) -> int:
             "site_name": settings.SITE_NAME,
         }
         with timezone.override(recipient_zone(application.user, application.phone)):
-            email = render_to_string("enrollment/email/offer_expiring.txt", context)
+            email = render_email("enrollment/email/offer_expiring.html", context)
             text = render_to_string("enrollment/sms/offer_expiring.txt", context).strip()
         sent = messaging.queue(
             channel=MessageChannel.EMAIL,
             address=application.email,
             recipient=application.user,
             kind=OFFER_EXPIRING,
-            subject="Your seat offer expires within 24 hours",
-            body=email,
+            subject=email.subject,
+            body=email.text,
+            html=email.html,
             once_key=key,
         )
         messaging.queue(
@@ -144,16 +141,14 @@ def send_student_invitation(user_id: int) -> None:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     link = settings.SITE_URL + reverse("password_reset_confirm", args=[uid, token])
-    body = render_to_string(
-        "enrollment/email/invitation.txt",
-        {"user": user, "link": link, "site_name": settings.SITE_NAME},
-    )
+    email = render_email("enrollment/email/invitation.html", {"user": user, "link": link})
     messaging.send(
         channel=MessageChannel.EMAIL,
         address=user.email,
         recipient=user,
         kind="invitation",
         purpose=Purpose.ACCOUNT,
-        subject=f"Your {settings.SITE_NAME} student account",
-        body=body,
+        subject=email.subject,
+        body=email.text,
+        html=email.html,
     )

@@ -12,17 +12,16 @@ from datetime import date, datetime, time
 
 from django.conf import settings
 from django.template.defaultfilters import pluralize
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from backend.dates import long_day
 from enrollment.models import Student
 from externships.deciders import supervised_logs
 from externships.models import HourLog, LogStatus, ProcedureLog, log_in_words
 from externships.review_links import REVIEW_LINK_MAX_AGE, review_all_token
 from messaging import services as messaging
+from messaging.emails import render_email
 from messaging.models import Message, MessageChannel, Purpose
 
 REVIEW_DIGEST = "review_digest"
@@ -95,17 +94,17 @@ def _queue_digest(supervisor: User, day: date) -> Message | None:
         return None
     link = settings.SITE_URL + reverse("review-all-link", args=[review_all_token(supervisor)])
     headline = f"{count} log{pluralize(count)} wait{pluralize(count, 's,')} for your review"
-    body = render_to_string(
-        "externships/email/review_digest.txt",
+    email = render_email(
+        "externships/email/review_digest.html",
         {
             "supervisor": supervisor,
             "headline": headline,
+            "day": day,
             "groups": [
                 (group.student, [log_in_words(log) for log in group.logs]) for group in groups
             ],
             "link": link,
             "days": REVIEW_LINK_MAX_AGE.days,
-            "site_name": settings.SITE_NAME,
         },
     )
     return messaging.queue(
@@ -114,7 +113,8 @@ def _queue_digest(supervisor: User, day: date) -> Message | None:
         recipient=supervisor,
         kind=REVIEW_DIGEST,
         purpose=Purpose.WORK,
-        subject=f"{headline} ({long_day(day)})",
-        body=body,
+        subject=email.subject,
+        body=email.text,
+        html=email.html,
         once_key=digest_key(supervisor, day),
     )

@@ -5,14 +5,13 @@ urgent is emailed alone, at once, with a link for that log only."""
 
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django_tasks import task
 
-from backend.dates import day
 from externships.models import ComplianceDocument, HourLog, ProcedureLog, log_in_words, log_kind
 from externships.review_links import review_link_token
 from messaging import services as messaging
+from messaging.emails import render_email
 from messaging.models import MessageChannel, Purpose
 
 
@@ -40,14 +39,14 @@ def send_review_request(kind: str, log_id: int) -> None:
     log = _load(kind, log_id)
     supervisor = log.externship.supervisor
     link = settings.SITE_URL + reverse("review-link", args=[review_link_token(log, supervisor)])
-    body = render_to_string(
-        "externships/email/review_request.txt",
+    email = render_email(
+        "externships/email/review_request.html",
         {
             "log": log,
             "in_words": log_in_words(log),
             "student": log.externship.student,
+            "supervisor": supervisor,
             "link": link,
-            "site_name": settings.SITE_NAME,
         },
     )
     messaging.send(
@@ -56,62 +55,63 @@ def send_review_request(kind: str, log_id: int) -> None:
         recipient=supervisor,
         kind="review_request",
         purpose=Purpose.WORK,
-        subject=f"Urgent, please review: {log.externship.student} logged {log}",
-        body=body,
+        subject=email.subject,
+        body=email.text,
+        html=email.html,
     )
 
 
 @task()
 def send_decision_notice(kind: str, log_id: int) -> None:
     log = _load(kind, log_id)
-    body = render_to_string(
-        "externships/email/decision.txt",
-        {
-            "log": log,
-            "in_words": log_in_words(log),
-            "site_url": settings.SITE_URL,
-            "site_name": settings.SITE_NAME,
-        },
-    )
     student = log.externship.student.user
+    email = render_email(
+        "externships/email/decision.html",
+        {"log": log, "in_words": log_in_words(log), "student": student},
+    )
     messaging.send(
         channel=MessageChannel.EMAIL,
         address=student.email,
         recipient=student,
         kind="log_decision",
-        subject=f"Your log of {day(log.date)} was {log.get_status_display().lower()}",
-        body=body,
+        subject=email.subject,
+        body=email.text,
+        html=email.html,
     )
 
 
 @task()
 def send_compliance_reminder(document_id: int) -> None:
     """Tell the student and their coach, each in their own email, that a document expires
-    within 30 days."""
+    within 30 days: the student's speaks to them, the coach's to the coach, about the student."""
     document = ComplianceDocument.objects.select_related("student__user", "student__coach").get(
         pk=document_id
     )
-    body = render_to_string(
-        "externships/email/compliance_reminder.txt",
-        {"document": document, "site_name": settings.SITE_NAME},
-    )
-    subject = f"{document.get_kind_display()} expires on {day(document.expires_on)}"
-    student, coach = document.student.user, document.student.coach
+    student, coach = document.student, document.student.coach
+    template = "externships/email/compliance_reminder.html"
+    email = render_email(template, {"document": document, "student": student})
     messaging.send(
         channel=MessageChannel.EMAIL,
-        address=student.email,
-        recipient=student,
+        address=student.user.email,
+        recipient=student.user,
         kind="document_expiring",
-        subject=subject,
-        body=body,
+        subject=email.subject,
+        body=email.text,
+        html=email.html,
     )
     if coach:
+        page_url = settings.SITE_URL + reverse("coach-student", args=[student.pk])
+        email = render_email(
+            template,
+            {"document": document, "student": student, "coach": coach, "page_url": page_url},
+        )
         messaging.send(
             channel=MessageChannel.EMAIL,
             address=coach.email,
             recipient=coach,
             kind="document_expiring",
             purpose=Purpose.WORK,
-            subject=subject,
-            body=body,
+            subject=email.subject,
+            body=email.text,
+            html=email.html,
         )

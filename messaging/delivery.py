@@ -5,9 +5,11 @@ hand-off to the email or SMS backend, retries, and the flush that sends what was
 
 import logging
 from datetime import datetime, timedelta
+from email import policy
+from email.message import Message as MIMEMessage
 from email.utils import make_msgid
 
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.core.mail.utils import DNS_NAME
 from django.db.models import Q
 from django.utils import timezone
@@ -15,6 +17,7 @@ from django.utils import timezone
 from backend.dates import moment
 from messaging.backends import get_backend
 from messaging.consent import consent_refusal
+from messaging.emails import email_text
 from messaging.models import Message, MessageChannel, MessageStatus, Purpose
 from messaging.texting_hours import (
     WINDOW_CLOSES,
@@ -22,6 +25,7 @@ from messaging.texting_hours import (
     recipient_zone,
     window_opening,
 )
+from messaging.unsubscribe import unsubscribe_headers
 
 logger = logging.getLogger(__name__)
 
@@ -95,17 +99,28 @@ def _finish(message: Message, now: datetime, **changes: object) -> Message:
     return message
 
 
+class OutgoingEmail(EmailMultiAlternatives):
+    def message(self) -> MIMEMessage:
+        message = super().message()
+        # Django 5.2 folds a header value too long for its first line onto the next one
+        # ("Subject: \n =?utf-8?q?...?="), which mail readers then take with a leading space. Long
+        # encoded subjects come already split; a line may be 998 characters (RFC 5322).
+        message.policy = policy.compat32.clone(max_line_length=None)
+        return message
+
+
 def _transmit(message: Message) -> str:
     """Hand the message to the email or SMS backend; returns the provider's id for it."""
     if message.channel == MessageChannel.EMAIL:
         message_id = make_msgid(domain=str(DNS_NAME))
-        email = EmailMessage(
-            message.subject,
-            message.body,
-            None,
-            [message.address],
-            headers={"Message-ID": message_id},
-        )
+        headers = {"Message-ID": message_id}
+        if message.purpose == Purpose.MARKETING:  # never on transactional email
+            headers |= unsubscribe_headers(message.address)
+        # Text and HTML from one template; a message logged without HTML goes as text alone.
+        text = email_text(message.html) if message.html else message.body
+        email = OutgoingEmail(message.subject, text, None, [message.address], headers=headers)
+        if message.html:
+            email.attach_alternative(message.html, "text/html")
         email.send()
         return message_id
     return get_backend().send(to=message.address, body=message.body)

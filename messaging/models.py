@@ -52,6 +52,9 @@ class Message(models.Model):
     purpose = models.CharField(max_length=12, choices=Purpose.choices, default=Purpose.PROGRAM)
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField()
+    html = models.TextField(
+        blank=True, help_text="An email's HTML part; its text part is read out of it."
+    )
     status = models.CharField(
         max_length=20, choices=MessageStatus.choices, default=MessageStatus.QUEUED
     )

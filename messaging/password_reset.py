@@ -6,11 +6,11 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accounts.models import User
 from messaging import services
+from messaging.emails import render_email
 from messaging.models import MessageChannel, Purpose
 
 PASSWORD_RESET = "password_reset"
@@ -34,14 +34,15 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         link = settings.SITE_URL + reverse(
             "password_reset_confirm", args=[context["uid"], context["token"]]
         )
-        context = {**context, "link": link, "site_name": settings.SITE_NAME}
-        subject = " ".join(render_to_string(subject_template_name, context).split())
+        # One template gives the subject, text and HTML (messaging.emails), not Django's three.
+        email = render_email(email_template_name, {**context, "link": link})
         services.queue(
             channel=MessageChannel.EMAIL,
             address=to_email,
             recipient=context["user"],
             kind=PASSWORD_RESET,
             purpose=Purpose.ACCOUNT,
-            subject=subject,
-            body=render_to_string(email_template_name, context),
+            subject=email.subject,
+            body=email.text,
+            html=email.html,
         )

@@ -42,15 +42,17 @@ def queue(
     kind: str,
     body: str,
     subject: str = "",
+    html: str = "",
     purpose: str = Purpose.PROGRAM,
     recipient: User | None = None,
     once_key: str = "",
     sender: User | None = None,
 ) -> Message | None:
     """Log a message now and deliver it from a background task once the caller's transaction
-    commits. None when there is no address or the once_key was already used."""
+    commits. None when there is no address or the once_key was already used. An email's `html`
+    comes from `messaging.emails.render_email`; its text part is read out of it."""
     message = _log(
-        channel, address, kind, body, subject, purpose, recipient, once_key, sender=sender
+        channel, address, kind, body, subject, html, purpose, recipient, once_key, sender=sender
     )
     if message is not None:
         message_id = message.pk
@@ -65,6 +67,7 @@ def send(
     kind: str,
     body: str,
     subject: str = "",
+    html: str = "",
     purpose: str = Purpose.PROGRAM,
     recipient: User | None = None,
     once_key: str = "",
@@ -72,7 +75,16 @@ def send(
     """Log a message and deliver it at once: for background tasks, which already run after
     commit. Never raises for a refusal or a provider failure; the log says what happened."""
     message = _log(
-        channel, address, kind, body, subject, purpose, recipient, once_key, MessageStatus.SENDING
+        channel,
+        address,
+        kind,
+        body,
+        subject,
+        html,
+        purpose,
+        recipient,
+        once_key,
+        MessageStatus.SENDING,
     )
     return deliver_claimed(message, timezone.now()) if message is not None else None
 
@@ -83,6 +95,7 @@ def _log(
     kind: str,
     body: str,
     subject: str,
+    html: str,
     purpose: str,
     recipient: User | None,
     once_key: str,
@@ -98,6 +111,7 @@ def _log(
         "kind": kind,
         "body": body,
         "subject": subject[:300],
+        "html": html,
         "purpose": Purpose(purpose),
         "recipient": recipient,
         "sender": sender,

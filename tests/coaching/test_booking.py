@@ -85,13 +85,17 @@ def test_a_time_over_another_free_time_is_refused_and_none_of_the_batch_is_kept(
     with pytest.raises(RuleViolation, match="You already offer") as refusal:
         slots_add(coach=ann, starts_at=at(2, 13), count=4)  # 13:00 to 15:00
     assert refusal.value.field == "starts_at"
+    assert refusal.value.message.endswith(", 2:00 p.m.")  # its own period ends the sentence
     assert OpenSlot.objects.count() == 1
 
 
 def test_a_time_over_one_of_the_coachs_sessions_is_refused(ann: User, avery: Student) -> None:
     session_schedule(student=avery, kind="check_in", starts_at=at(3, 10, 15), by=ann)
-    with pytest.raises(RuleViolation, match="You have a session then: check-in with Avery Adams"):
+    with pytest.raises(
+        RuleViolation, match=r"You have a session then: check-in with Avery Adams"
+    ) as refusal:
         offer(ann, at(3, 10), duration_minutes=30)
+    assert refusal.value.message.endswith(", 10:15 a.m.")
     assert not OpenSlot.objects.exists()
 
 

@@ -68,7 +68,7 @@ def test_an_urgent_log_is_emailed_to_its_supervisor_at_once(
     (message,) = mail.outbox
     assert message.to == [supervisor.email]
     assert message.subject.startswith("Urgent, please review: Avery Lee logged")
-    assert "22:00-06:00 (next day)" in message.subject
+    assert "10:00 p.m. to 6:00 a.m. (next day), 8 hours" in message.subject
     assert "/review/link/" in message.body
 
 

@@ -205,6 +205,8 @@ PAGES = {
     ("POST", "/status/{token}/withdraw/"): "404 404 404 404 404 404 404 404",
     ("GET", "/status/{token}/{verb}/"): "405 405 405 405 405 405 405 405",
     ("POST", "/status/{token}/{verb}/"): "404 404 404 404 404 404 404 404",
+    ("GET", "/unsubscribe/{token}/"): "403 403 403 403 403 403 403 403",
+    ("POST", "/unsubscribe/{token}/"): "403 403 403 403 403 403 403 403",
     ("GET", "/verify/{code}/"): "404 404 404 404 404 404 404 404",
 }
 # fmt: on
