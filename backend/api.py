@@ -41,11 +41,11 @@ def _ids_are_whole(field: Field, value: object) -> bool:
     return True
 
 
+# Mixed into every input serializer (first among its bases): a field the operation does not take
+# is an error rather than silently dropped, and an id must be a whole number (Django would read
+# 1.5, or true, as the id 1). A comment, not a docstring: drf-spectacular would give the
+# docstring to every request body in the schema, whose readers are API clients.
 class StrictInput:
-    """Mixed into every input serializer (first among its bases): a field the operation does not
-    take is an error rather than silently dropped, and an id must be a whole number (Django
-    would read 1.5, or true, as the id 1)."""
-
     def to_internal_value(self, data: Any) -> Any:
         errors: dict[str, list[str]] = {}
         if isinstance(data, Mapping):
