@@ -8,8 +8,10 @@ from django.db import DataError, IntegrityError
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.fields import Field
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.relations import ManyRelatedField, PrimaryKeyRelatedField
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -39,11 +41,11 @@ def _ids_are_whole(field: Field, value: object) -> bool:
     return True
 
 
+# Mixed into every input serializer (first among its bases): a field the operation does not take
+# is an error rather than silently dropped, and an id must be a whole number (Django would read
+# 1.5, or true, as the id 1). A comment, not a docstring: drf-spectacular would give the
+# docstring to every request body in the schema, whose readers are API clients.
 class StrictInput:
-    """Mixed into every input serializer (first among its bases): a field the operation does not
-    take is an error rather than silently dropped, and an id must be a whole number (Django
-    would read 1.5, or true, as the id 1)."""
-
     def to_internal_value(self, data: Any) -> Any:
         errors: dict[str, list[str]] = {}
         if isinstance(data, Mapping):
@@ -65,6 +67,16 @@ class StrictInput:
         if errors:
             raise ValidationError(errors)
         return value
+
+
+class JsonWhateverAccepted(DefaultContentNegotiation):
+    """For a view whose answer is not the client's choice (a PDF, the SMS webhook's TwiML): any
+    `Accept` is served, and an error comes in the view's first renderer, JSON."""
+
+    def select_renderer(
+        self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        return renderers[0], renderers[0].media_type
 
 
 class Pagination(PageNumberPagination):

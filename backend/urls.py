@@ -32,12 +32,19 @@ from students.api.views import StudentViewSet
 
 
 class Router(DefaultRouter):
-    """Object ids are integers, so anything else in their place is a 404 from the URL resolver
-    rather than a ValueError in a view. A viewset with its own lookup (slugs) says so."""
+    """Routes with path converters: an object id is an `int` (anything else in its place is a 404
+    from the URL resolver, and the schema says integer); a viewset with its own lookup (slugs)
+    names its converter in `lookup_value_converter`. No `.json` suffix twins: the schema could
+    not tell them from the real paths, and `?format=` does the same."""
+
+    include_format_suffixes = False
+
+    def __init__(self) -> None:
+        super().__init__(use_regex_path=False)
 
     def get_lookup_regex(self, viewset: type, lookup_prefix: str = "") -> str:
-        if not hasattr(viewset, "lookup_value_regex") and viewset.lookup_field == "pk":
-            return f"(?P<{lookup_prefix}pk>[0-9]+)"
+        if not hasattr(viewset, "lookup_value_converter") and viewset.lookup_field == "pk":
+            return f"<int:{lookup_prefix}pk>"
         return super().get_lookup_regex(viewset, lookup_prefix)
 
 

@@ -5,7 +5,12 @@ from typing import Any
 
 from django import forms
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+)
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -158,7 +163,13 @@ class OutcomeReportViewSet(viewsets.GenericViewSet):
     queryset = EnrollmentPeriod.objects.none()
     serializer_class = FigurePeriodSerializer
 
-    @extend_schema(parameters=FILTERS, responses=OutcomeReportSerializer)
+    @extend_schema(
+        parameters=FILTERS,
+        responses={
+            (200, "application/json"): OutcomeReportSerializer,
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The report's table."),
+        },
+    )
     def list(self, request: Request) -> Response:
         """The report for a reporting year; `?format=csv` gives one row per cohort, then the
         program totals and the overall total."""

@@ -142,7 +142,7 @@ class ExamAttemptViewSet(
         attempt = exam_attempt_create(student=student, by=request.user, **data)
         return self._respond(attempt, status.HTTP_201_CREATED)
 
-    def partial_update(self, request: Request, pk: str) -> Response:
+    def partial_update(self, request: Request, pk: int) -> Response:
         """Record the result, or correct the date or score."""
         attempt = self.get_object()
         data = self._body(ExamAttemptUpdateSerializer, partial=True)
@@ -200,7 +200,7 @@ class EmployerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         employer = employer_create(**body.validated_data)
         return Response(EmployerSerializer(employer).data, status=status.HTTP_201_CREATED)
 
-    def partial_update(self, request: Request, pk: str) -> Response:
+    def partial_update(self, request: Request, pk: int) -> Response:
         body = EmployerInputSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         employer = employer_update(employer=self.get_object(), **body.validated_data)
@@ -257,7 +257,7 @@ class JobApplicationViewSet(
         application = job_application_create(student=student, **data)
         return self._respond(application, status.HTTP_201_CREATED)
 
-    def partial_update(self, request: Request, pk: str) -> Response:
+    def partial_update(self, request: Request, pk: int) -> Response:
         data = self._body(JobApplicationUpdateSerializer, partial=True)
         application = job_application_update(application=self.get_object(), **data)
         return self._respond(application)
@@ -297,7 +297,7 @@ class JobPlacementViewSet(
         placement = placement_create(by=request.user, **data)
         return self._respond(placement, status.HTTP_201_CREATED)
 
-    def partial_update(self, request: Request, pk: str) -> Response:
+    def partial_update(self, request: Request, pk: int) -> Response:
         """Correct a placement; changing its facts clears the verification."""
         data = self._body(JobPlacementUpdateSerializer, partial=True)
         placement = placement_update(placement=self.get_object(), **data)
@@ -305,7 +305,7 @@ class JobPlacementViewSet(
 
     @extend_schema(request=None, responses=JobPlacementSerializer)
     @action(detail=True, methods=["post"])
-    def verify(self, request: Request, pk: str) -> Response:
+    def verify(self, request: Request, pk: int) -> Response:
         """Staff confirm the placement on the evidence recorded; 409 when already verified."""
         placement = placement_verify(placement=self.get_object(), by=request.user)
         return self._respond(placement)
@@ -342,7 +342,7 @@ class UnavailabilityViewSet(
         record = unavailability_record(by=request.user, **data)
         return self._respond(record, status.HTTP_201_CREATED)
 
-    def partial_update(self, request: Request, pk: str) -> Response:
+    def partial_update(self, request: Request, pk: int) -> Response:
         data = self._body(UnavailabilityUpdateSerializer, partial=True)
         record = unavailability_update(record=self.get_object(), **data)
         return self._respond(record)

@@ -115,7 +115,7 @@ class CoachingSessionViewSet(
         session = session_schedule(student=student, by=request.user, **data)
         return self._respond(session, status.HTTP_201_CREATED)
 
-    def partial_update(self, request: Request, pk: str) -> Response:
+    def partial_update(self, request: Request, pk: int) -> Response:
         body = SessionUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         session = session_update(session=self.get_object(), by=request.user, **body.validated_data)

@@ -9,14 +9,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role
 from accounts.permissions import HasRole, IsAdmin
+from backend.api import JsonWhateverAccepted
 from backend.errors import NotAllowed
 from documents.api.serializers import ExportJobSerializer, ExportRequestSerializer
 from documents.exports import export_start
@@ -34,16 +34,6 @@ PDF = OpenApiResponse(OpenApiTypes.BINARY, description="The PDF (application/pdf
 CONFLICT = OpenApiResponse(description="Not allowed now; the body says why.")
 
 
-class PdfOrJsonErrors(DefaultContentNegotiation):
-    """A PDF answers `Accept: application/pdf` too: the PDF is returned as is, and any error
-    (404, 409, ...) is JSON whatever the client asked for."""
-
-    def select_renderer(
-        self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
-    ) -> tuple[BaseRenderer, str]:
-        return renderers[0], renderers[0].media_type
-
-
 def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -58,12 +48,18 @@ def export_accepted(job: ExportJob) -> Response:
     )
 
 
-class RosterPdfView(APIView):
+class PdfView(APIView):
+    """A PDF answers `Accept: application/pdf` too, and any error (404, 409, ...) is JSON."""
+
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JsonWhateverAccepted
+
+
+class RosterPdfView(PdfView):
     """The cohort roster. A cohort up to PDF_SYNC_MAX_STUDENTS students (default 100) answers with
     the PDF; a larger one starts a background export and answers 202 with its progress."""
 
     permission_classes = [IsAdmin]
-    content_negotiation_class = PdfOrJsonErrors
 
     @extend_schema(
         operation_id="cohorts_roster_pdf",
@@ -84,12 +80,11 @@ class ReadsCertificate(HasRole):
     roles = (Role.STUDENT, Role.COACH, Role.ADMIN)
 
 
-class CertificatePdfView(APIView):
+class CertificatePdfView(PdfView):
     """The student's certificate of completion, issued on first download once they graduated;
     409 before that, or after the certificate was revoked."""
 
     permission_classes = [ReadsCertificate]
-    content_negotiation_class = PdfOrJsonErrors
 
     @extend_schema(
         operation_id="students_certificate_pdf",

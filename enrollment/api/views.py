@@ -52,6 +52,7 @@ class ProgramViewSet(viewsets.GenericViewSet):
     permission_classes = (AllowAny,)
     serializer_class = ProgramSerializer
     lookup_field = "slug"
+    lookup_value_converter = "slug"
     queryset = Program.objects.filter(is_active=True)
 
     def list(self, request: Request) -> Response:
@@ -81,7 +82,7 @@ class CohortViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(responses=WaitlistEntrySerializer(many=True))
     @action(detail=True, permission_classes=[IsStaff], filterset_class=None)
-    def waitlist(self, request: Request, pk: str) -> Response:
+    def waitlist(self, request: Request, pk: int) -> Response:
         cohort = get_object_or_404(Cohort, pk=pk)
         page = self.paginate_queryset(waitlist(cohort))
         return self.get_paginated_response(WaitlistEntrySerializer(page, many=True).data)
@@ -166,7 +167,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             ApplicationCreatedSerializer(application).data, status=status.HTTP_201_CREATED
         )
 
-    def retrieve(self, request: Request, pk: str) -> Response:
+    def retrieve(self, request: Request, pk: int) -> Response:
         return self._respond(self.get_object())
 
     def _respond(self, application: Application) -> Response:
@@ -174,19 +175,19 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return Response(ApplicationSerializer(fresh).data)
 
     @action(detail=True, methods=["post"])
-    def accept(self, request: Request, pk: str) -> Response:
+    def accept(self, request: Request, pk: int) -> Response:
         return self._respond(
             application_accept(application=self.get_object(), actor=Actor.of(request.user))
         )
 
     @action(detail=True, methods=["post"])
-    def decline(self, request: Request, pk: str) -> Response:
+    def decline(self, request: Request, pk: int) -> Response:
         return self._respond(
             application_decline(application=self.get_object(), actor=Actor.of(request.user))
         )
 
     @action(detail=True, methods=["post"])
-    def withdraw(self, request: Request, pk: str) -> Response:
+    def withdraw(self, request: Request, pk: int) -> Response:
         body = WithdrawSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         application = application_withdraw(
@@ -197,7 +198,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return self._respond(application)
 
     @action(detail=True, methods=["post"])
-    def move(self, request: Request, pk: str) -> Response:
+    def move(self, request: Request, pk: int) -> Response:
         """Move a waitlisted application to the next cohort after the cutoff, keeping its place."""
         application = application_move_to_next_cohort(
             application=self.get_object(), actor=Actor.of(request.user)

@@ -119,12 +119,12 @@ class SiteViewSet(
         body.is_valid(raise_exception=True)
         return self._respond(body.save(), status.HTTP_201_CREATED)
 
-    def update(self, request: Request, pk: str, partial: bool = False) -> Response:
+    def update(self, request: Request, pk: int, partial: bool = False) -> Response:
         body = SiteInputSerializer(self.get_object(), data=request.data, partial=partial)
         body.is_valid(raise_exception=True)
         return self._respond(body.save())
 
-    def partial_update(self, request: Request, pk: str) -> Response:
+    def partial_update(self, request: Request, pk: int) -> Response:
         return self.update(request, pk, partial=True)
 
     def perform_destroy(self, site: Site) -> None:
@@ -170,7 +170,7 @@ class ExternshipViewSet(
         externship = externship_create(**body.validated_data, by=request.user)
         return self._respond(externship, status.HTTP_201_CREATED)
 
-    def partial_update(self, request: Request, pk: str) -> Response:
+    def partial_update(self, request: Request, pk: int) -> Response:
         """Close a placement (completed or cancelled); its dates, student and site stay."""
         body = ExternshipUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -251,17 +251,17 @@ class ClinicalLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
-    def approve(self, request: Request, pk: str) -> Response:
+    def approve(self, request: Request, pk: int) -> Response:
         return self._decide(LogStatus.APPROVED)
 
     @extend_schema(request=ReasonSerializer)
     @action(detail=True, methods=["post"])
-    def reject(self, request: Request, pk: str) -> Response:
+    def reject(self, request: Request, pk: int) -> Response:
         return self._decide(LogStatus.REJECTED, self._reason())
 
     @extend_schema(request=ReasonSerializer)
     @action(detail=True, methods=["post"], url_path="needs-info")
-    def needs_info(self, request: Request, pk: str) -> Response:
+    def needs_info(self, request: Request, pk: int) -> Response:
         return self._decide(LogStatus.NEEDS_INFO, self._reason())
 
     @action(
@@ -287,7 +287,7 @@ class ClinicalLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(request=ResubmitSerializer)
     @action(detail=True, methods=["post"])
-    def resubmit(self, request: Request, pk: str) -> Response:
+    def resubmit(self, request: Request, pk: int) -> Response:
         """The student answers a request for more information; the log goes back for review."""
         body = ResubmitSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -9,15 +9,16 @@ import phonenumbers
 from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from backend.api import TokenRateThrottle
+from backend.api import JsonWhateverAccepted, TokenRateThrottle
 from messaging.services import receive_text
 
 logger = logging.getLogger(__name__)
@@ -69,6 +70,23 @@ def is_signed(request: Request) -> bool:
     return False
 
 
+SIGNATURES = [
+    OpenApiParameter(
+        "X-Twilio-Signature",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        description="Twilio's signature: base64 HMAC-SHA1, with SMS_WEBHOOK_SECRET, of SITE_URL "
+        "plus the path and query, followed by each form field's name and value, sorted by name.",
+    ),
+    OpenApiParameter(
+        "X-Signature",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        description="Or: the hex HMAC-SHA256 of the raw body with SMS_WEBHOOK_SECRET.",
+    ),
+]
+
+
 class InboundTextView(APIView):
     """Inbound texts from the SMS provider. STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE
     and OPT OUT revoke text consent at once (one confirmation), START restores it, HELP answers.
@@ -76,14 +94,19 @@ class InboundTextView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    parser_classes = [FormParser, MultiPartParser]
+    parser_classes = [FormParser]
+    # Errors are JSON, whatever the provider accepts; a text's answer is TwiML.
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JsonWhateverAccepted
 
     @extend_schema(
         request={"application/x-www-form-urlencoded": InboundTextSerializer},
+        parameters=SIGNATURES,
         responses={
             (200, "text/xml"): OpenApiResponse(OpenApiTypes.STR, description="Empty TwiML"),
             400: OpenApiResponse(description="Not a phone number"),
             403: OpenApiResponse(description="Missing or wrong signature"),
+            429: OpenApiResponse(description="Too many unsigned or forged requests."),
         },
         auth=[],
         tags=["messaging"],

@@ -291,7 +291,7 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(StudentDetailSerializer(fresh, context=context).data)
 
     @extend_schema(responses=StudentDetailSerializer)
-    def retrieve(self, request: Request, pk: str) -> Response:
+    def retrieve(self, request: Request, pk: int) -> Response:
         return self._detail(self.get_object())
 
     def _body(self, serializer_class: type[serializers.Serializer]) -> dict:
@@ -301,7 +301,7 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(request=GraduateSerializer, responses=StudentDetailSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)
-    def graduate(self, request: Request, pk: str) -> Response:
+    def graduate(self, request: Request, pk: int) -> Response:
         """Graduate a student whose clinical requirements are met (409 from another stage)."""
         body = self._body(GraduateSerializer)
         student = student_graduate(student=self.get_object(), on=body["on"], actor=request.user)
@@ -309,7 +309,7 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(request=StudentWithdrawSerializer, responses=StudentDetailSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)
-    def withdraw(self, request: Request, pk: str) -> Response:
+    def withdraw(self, request: Request, pk: int) -> Response:
         """End the enrollment; a seat the student still holds goes to the waitlist."""
         body = self._body(StudentWithdrawSerializer)
         student = student_withdraw(student=self.get_object(), actor=request.user, **body)
@@ -317,7 +317,7 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(request=LeaveSerializer, responses=StudentDetailSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)
-    def leave(self, request: Request, pk: str) -> Response:
+    def leave(self, request: Request, pk: int) -> Response:
         """Start an approved leave of absence; the student stays enrolled."""
         body = self._body(LeaveSerializer)
         student = self.get_object()
@@ -326,14 +326,14 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(request=ReturnSerializer, responses=StudentDetailSerializer)
     @action(detail=True, methods=["post"], url_path="return", filterset_class=None)
-    def return_from_leave(self, request: Request, pk: str) -> Response:
+    def return_from_leave(self, request: Request, pk: int) -> Response:
         body = self._body(ReturnSerializer)
         student = leave_end(student=self.get_object(), returned_on=body["on"], actor=request.user)
         return self._detail(student)
 
     @extend_schema(request=ReenterSerializer, responses=StudentDetailSerializer)
     @action(detail=True, methods=["post"], filterset_class=None)
-    def reenter(self, request: Request, pk: str) -> Response:
+    def reenter(self, request: Request, pk: int) -> Response:
         """A withdrawn student comes back in a cohort of the same program."""
         body = self._body(ReenterSerializer)
         student = student_reenter(student=self.get_object(), actor=request.user, **body)
@@ -341,13 +341,13 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(responses=ProgressSerializer)
     @action(detail=True, filterset_class=None)
-    def progress(self, request: Request, pk: str) -> Response:
+    def progress(self, request: Request, pk: int) -> Response:
         student = self.get_object()
         return Response(ProgressSerializer(progress_for([student])[student.pk]).data)
 
     @extend_schema(responses=MessageOutSerializer(many=True))
     @action(detail=True, methods=["get"], filterset_class=None)
-    def messages(self, request: Request, pk: str) -> Response:
+    def messages(self, request: Request, pk: int) -> Response:
         """Every email and text to the student, and the student's own to their coach, newest
         first, with what became of it."""
         page = self.paginate_queryset(student_messages(self.get_object()))
@@ -355,7 +355,7 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @messages.mapping.post
     @extend_schema(request=MessageInSerializer, responses={201: MessageOutSerializer})
-    def message_send(self, request: Request, pk: str) -> Response:
+    def message_send(self, request: Request, pk: int) -> Response:
         """Email or text the student (their coach or an admin). Refused with the reason when the
         student has no address, or for a text no live consent to texts about their studies;
         texts wait for their daytime."""

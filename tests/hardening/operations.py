@@ -279,3 +279,14 @@ def send(
         )
         transaction.set_rollback(True)
     return response
+
+
+def call(role: str, operation: Operation, world: World) -> Response:
+    """The access matrix's request: the operation as the role, on the world's records, with a
+    body the rules accept from the records' owner."""
+    method, _ = operation
+    params = query(operation, world)
+    if role == "applicant":
+        params = {**params, "token": world.applicant_token}
+    body = valid_body(operation, world) if method != "GET" else None
+    return send(client_for_role(role, world), operation, url(operation, world), body, params=params)

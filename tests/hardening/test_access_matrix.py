@@ -49,17 +49,7 @@ def _listed(data: Any, target: object) -> bool:
 def _answer(world: World, role: str, operation: operations.Operation) -> str:
     """What the role gets, in the table's notation ("200-": a list without the target)."""
     method, path = operation
-    params = operations.query(operation, world)
-    if role == "applicant":
-        params = {**params, "token": world.applicant_token}
-    body = operations.valid_body(operation, world) if method != "GET" else None
-    response = operations.send(
-        operations.client_for_role(role, world),
-        operation,
-        operations.url(operation, world),
-        body,
-        params=params,
-    )
+    response = operations.call(role, operation, world)
     code = str(response.status_code)
     collection = path.removeprefix(operations.API_PREFIX).rstrip("/")
     if code == "200" and method == "GET" and collection in world.ids:
