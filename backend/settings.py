@@ -5,7 +5,7 @@ import zoneinfo
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONCE, NONE, SELF
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
@@ -294,7 +294,7 @@ if not DEBUG and not DEMO:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
-# No inline script anywhere; a page's own <style> carries the request's nonce.
+# No inline script or style anywhere: every page's style is a file (backend/static/pathway.css).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -303,7 +303,6 @@ CONTENT_SECURITY_POLICY = {
         # history pages (django-simple-history's paginator).
         "style-src": [
             SELF,
-            NONCE,
             "'unsafe-hashes'",
             "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='",
         ],

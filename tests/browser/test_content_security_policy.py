@@ -1,5 +1,5 @@
 """The pages work under the Content Security Policy: Chromium refuses nothing on them, and the
-styles that carry the nonce apply."""
+site's stylesheet applies."""
 
 import pytest
 
@@ -35,7 +35,7 @@ def test_it_refuses_nothing_on_the_public_pages(live_server, page) -> None:
     for path in [*pages, "/login/"]:
         response = page.goto(live_server.url + path)
         assert "script-src 'self'" in response.headers["content-security-policy"]
-        # base.html's nonced <style> applied: the header is a flex row.
+        # The site's stylesheet applied: the header is a flex row.
         assert page.locator("header").evaluate("e => getComputedStyle(e).display") == "flex"
     page.get_by_role("button", name="Sign in").click()  # an empty login form shows its errors
     page.wait_for_load_state()
