@@ -299,12 +299,15 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        # Plus the one style attribute allowed by its hash: `border-top: 0` on the admin's
-        # history pages (django-simple-history's paginator).
+        # Plus two style attributes of libraries, each allowed by its hash: `border-top: 0` on
+        # the admin's history pages (django-simple-history's paginator), and `float: right;
+        # margin-right: 10px` on the browsable API's Filters and Extra Actions buttons (DRF's
+        # rest_framework/base.html; its inline <style> is gone, see templates/rest_framework/).
         "style-src": [
             SELF,
             "'unsafe-hashes'",
             "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='",
+            "'sha256-OfgyIBrd+/vP79JdFMYP+re4T+fIenvkrHPD2HZ8/cs='",
         ],
         "img-src": [SELF, "data:"],
         "object-src": [NONE],
