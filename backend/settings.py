@@ -6,7 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
-from csp.constants import NONCE, NONE, SELF
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
@@ -308,18 +308,20 @@ if not DEBUG and not DEMO:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
-# No inline script anywhere; a page's own <style> carries the request's nonce.
+# No inline script or style anywhere: every page's style is a file (backend/static/pathway.css).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        # Plus the one style attribute allowed by its hash: `border-top: 0` on the admin's
-        # history pages (django-simple-history's paginator).
+        # Plus two style attributes of libraries, each allowed by its hash: `border-top: 0` on
+        # the admin's history pages (django-simple-history's paginator), and `float: right;
+        # margin-right: 10px` on the browsable API's Filters and Extra Actions buttons (DRF's
+        # rest_framework/base.html; its inline <style> is gone, see templates/rest_framework/).
         "style-src": [
             SELF,
-            NONCE,
             "'unsafe-hashes'",
             "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='",
+            "'sha256-OfgyIBrd+/vP79JdFMYP+re4T+fIenvkrHPD2HZ8/cs='",
         ],
         "img-src": [SELF, "data:"],
         "object-src": [NONE],

@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts import views as account_views
 from accounts.api.views import TokenView
+from accounts.forms import SetPasswordForm
 from backend.api import LoginRateThrottle
 from backend.throttles import PasswordResetEmailThrottle, quietly_limited, throttled
 from careers.api.reports import OutcomeReportViewSet
@@ -132,7 +133,7 @@ urlpatterns = [
     path(
         "reset/<uidb64>/<token>/",
         throttled(LoginRateThrottle, methods=("GET", "POST"))(
-            auth_views.PasswordResetConfirmView.as_view()
+            auth_views.PasswordResetConfirmView.as_view(form_class=SetPasswordForm)
         ),
         name="password_reset_confirm",
     ),

@@ -83,6 +83,12 @@ class Line(NamedTuple):
         return self.done >= self.required
 
     @property
+    def filled(self) -> float:
+        """How full its progress bar is: done, at most required (past its max, a <progress> is
+        invalid HTML)."""
+        return min(self.done, self.required)
+
+    @property
     def words(self) -> str:
         """Done out of required, as every page says it: "72.5 of 160 hours"."""
         noun = self.unit if self.required != 1 else singular(self.unit)

@@ -68,6 +68,13 @@ def test_the_template_filters_say_the_same() -> None:
     )
 
 
+def test_a_moment_for_a_time_elements_datetime_is_whole_seconds_in_the_schools_zone() -> None:
+    # HTML allows at most three digits of a second in `<time datetime>`; Django's "c" writes six.
+    template = Template("{% load dates %}{{ dt|iso_moment }}")
+    at = AFTERNOON.replace(second=5, microsecond=123456)
+    assert template.render(Context({"dt": at})) == "2027-02-01T14:30:05-05:00"
+
+
 def test_a_filter_refuses_a_flag_it_does_not_know() -> None:
     template = Template("{% load dates %}{{ dt|moment:'utc' }}")
     with pytest.raises(TemplateSyntaxError):

@@ -196,9 +196,11 @@ def test_it_serves_the_apply_flow_through_gunicorn_with_production_settings(serv
     csp = home.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp
     assert "frame-ancestors 'none'" in csp
-    # The page's own <style> runs under the nonce the header names.
-    nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
-    assert f'<style nonce="{nonce}">' in home.text
+    # No inline style is allowed nor needed: the page's style is the site's stylesheet, a file.
+    assert "'unsafe-inline'" not in csp
+    assert "'nonce-" not in csp
+    assert "<style" not in home.text
+    stylesheet = re.search(r'rel="stylesheet" href="(/static/pathway\.[0-9a-f]+\.css)"', home.text)
 
     form_page = browser.request("GET", "/apply/phlebotomy/")
     assert form_page.status == 200
@@ -243,11 +245,13 @@ def test_it_serves_the_apply_flow_through_gunicorn_with_production_settings(serv
     assert redirect.status == 301
     assert redirect.headers["Location"] == f"https://127.0.0.1:{browser.port}/"
 
-    # Static files come from WhiteNoise under their hashed names, cached for good.
+    # Static files come from WhiteNoise under their hashed names, cached for good: the admin's,
+    # and the site's stylesheet at the address the home page links.
     manifest = json.loads((static_root / "staticfiles.json").read_text())
-    hashed = manifest["paths"]["admin/css/base.css"]
-    css = browser.request("GET", f"/static/{hashed}")
-    assert css.status == 200
-    assert css.headers["Content-Type"].startswith("text/css")
-    assert "immutable" in css.headers["Cache-Control"]
-    assert (static_root / hashed).read_text() == css.text
+    assert stylesheet.group(1) == f"/static/{manifest['paths']['pathway.css']}"
+    for hashed in (manifest["paths"]["admin/css/base.css"], manifest["paths"]["pathway.css"]):
+        css = browser.request("GET", f"/static/{hashed}")
+        assert css.status == 200
+        assert css.headers["Content-Type"].startswith("text/css")
+        assert "immutable" in css.headers["Cache-Control"]
+        assert (static_root / hashed).read_text() == css.text

@@ -195,7 +195,7 @@ def test_the_coach_pages_work_under_the_content_security_policy(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
-    # The page's nonced styles applied: the caseload's filters are a grid.
+    # The stylesheet's coaching rules applied: the caseload's filters are a grid.
     assert page.locator("form.filters").evaluate("e => getComputedStyle(e).display") == "grid"
     page.goto(f"{live_server.url}/coach/students/{jordan.pk}/")
     assert page.locator(".problem, section#exam").first.is_visible()

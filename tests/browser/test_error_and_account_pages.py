@@ -35,7 +35,7 @@ class Visit:
         page = self.page
         page.wait_for_load_state()
         assert page.get_by_role("heading", level=1).inner_text() == heading
-        # The school's name heads every page, and base.html's nonced style applied.
+        # The school's name heads every page, and the site's stylesheet applied.
         assert page.locator("header a").first.inner_text() == "Pathway Career Institute"
         assert page.locator("header").evaluate("e => getComputedStyle(e).display") == "flex"
         assert "Django" not in page.content()

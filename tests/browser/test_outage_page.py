@@ -47,7 +47,7 @@ def test_the_try_again_page_reads_well_while_the_database_is_down(
             page.screenshot(path=str(tmp_path / f"{size}-try-again.png"), full_page=True)
             assert page.get_by_role("heading", level=1).inner_text() == "Try again in a moment"
             assert page.title() == "Try again in a moment · Pathway Career Institute"
-            # The page's own style applied under the policy (its nonce): the header is a row.
+            # The site's stylesheet applied under the policy: the header is a row.
             assert page.locator("header").evaluate("h => getComputedStyle(h).display") == "flex"
             if size == "phone":
                 assert sideways(page) <= 0
