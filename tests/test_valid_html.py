@@ -10,6 +10,7 @@ import shutil
 from datetime import timedelta
 from html import unescape
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -34,6 +35,7 @@ from enrollment.models import Application, Program, Status, Student, StudentStag
 from enrollment.services import settle_expired_offers
 from externships.models import HourLog, LogStatus
 from externships.review_links import review_all_token, review_link_token
+from messaging.unsubscribe import unsubscribe_url
 from tests.conftest import unavailable
 from tests.factories import CohortFactory, applicant
 
@@ -144,6 +146,10 @@ def public_pages(pages: Pages) -> None:
     assert certificate is not None
     pages.add("verify", anon.get(f"/verify/{certificate.code}/"))
     pages.add("verify-unknown", anon.get("/verify/no-such-code/"), 404)
+    link = urlsplit(unsubscribe_url("reader@example.com")).path
+    pages.add("unsubscribe", anon.get(link))
+    pages.add("unsubscribed", anon.post(link))
+    pages.add("unsubscribe-invalid", anon.get("/unsubscribe/forged/"), 403)
 
 
 def account_pages(pages: Pages) -> None:
