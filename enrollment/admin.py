@@ -180,7 +180,7 @@ def capacity_in_words(cohort: Cohort, preview: CapacityPreview) -> str:
 
 
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
+class CohortAdmin(AuditedAdmin):
     list_display = (
         "__str__",
         "starts_on",

@@ -118,6 +118,7 @@ class Cohort(models.Model):
     cutoff_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Waitlist-only programs: seats given back while nobody waited, owed to the next in line.
     released_seats = models.PositiveIntegerField(default=0, editable=False)
+    audit_trail = field_history()
 
     class Meta:
         ordering = ["starts_on", "id"]

@@ -126,6 +126,8 @@ class ComplianceDocument(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Who recorded which document, and every correction; the reminder's bookkeeping aside.
+    audit_trail = field_history(excluded_fields=["reminded_at"])
 
     objects = ComplianceDocumentQuerySet.as_manager()
 

@@ -43,6 +43,9 @@ AUDITED = [
     "ExamAttempt",
     "JobApplication",
     "Unavailability",
+    "Cohort",
+    "ComplianceDocument",
+    "User",
 ]
 
 
@@ -252,3 +255,13 @@ def test_enrollment_periods_are_listed_in_the_admin_to_read_with_their_history(
     assert signed_in.post(change, {"end_reason": "graduated"}).status_code == 403
     period.refresh_from_db()
     assert period.end_reason == "withdrawn"
+
+
+def test_signing_in_adds_nothing_to_a_persons_history(coach) -> None:
+    before = coach.audit_trail.count()
+
+    assert Client().login(email=coach.email, password="correct-horse-battery")
+
+    coach.refresh_from_db()
+    assert coach.last_login is not None
+    assert coach.audit_trail.count() == before
