@@ -8,18 +8,16 @@ queues its messages through `messaging.services.queue`."""
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
 from accounts.models import User
 from enrollment.models import Application, Status
 from messaging import services as messaging
+from messaging.invitations import invitation_link
 from messaging.models import MessageChannel, Purpose
 from messaging.texting_hours import recipient_zone
 
@@ -141,9 +139,7 @@ def send_student_invitation(user_id: int) -> None:
     """Email a new student a one-time link to choose their password. Account access, not a
     program message: it goes without an email consent check (and is logged)."""
     user = User.objects.get(pk=user_id)
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    link = settings.SITE_URL + reverse("password_reset_confirm", args=[uid, token])
+    link = invitation_link(user)
     body = render_to_string(
         "enrollment/email/invitation.txt",
         {"user": user, "link": link, "site_name": settings.SITE_NAME},
