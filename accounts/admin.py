@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiToken, User
 from accounts.tokens import revoke_tokens
+from backend.admin import AuditedAdmin
 
 
 class ApiTokenInline(admin.TabularInline):
@@ -22,7 +23,7 @@ class ApiTokenInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
     ordering = ("email",)
     list_display = ("email", "first_name", "last_name", "phone", "is_staff", "is_active")
     list_filter = ("groups", "is_staff", "is_active")

@@ -8,6 +8,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
+from backend.audit import field_history
+
 
 class Role(models.TextChoices):
     """The five kinds of people; each is a Django group of the same name."""
@@ -54,6 +56,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May sign in to the admin site.")
     date_joined = models.DateTimeField(default=timezone.now)
+    # Who changed a name, a phone, a time zone, a login's state; never a password's hash.
+    audit_trail = field_history(excluded_fields=["password", "last_login"])
 
     objects = UserManager()
 
@@ -91,7 +95,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @cached_property
     def roles(self) -> frozenset[str]:
-        names = set(self.groups.values_list("name", flat=True))
+        # `all()`, so that a list of people with their groups prefetched asks nothing more.
+        names = {group.name for group in self.groups.all()}
         if self.is_superuser:
             names.add(Role.ADMIN)
         return frozenset(names)

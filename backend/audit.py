@@ -59,6 +59,20 @@ def history_user(
     return request.user if request is not None else None
 
 
+class FieldHistory(HistoricalRecords):
+    """simple-history's records, less a save that wrote only fields the history leaves out (a
+    sign-in's `last_login`): an entry that changes nothing would bury the ones that do."""
+
+    def post_save(
+        self, instance: Any, created: bool, using: str | None = None, **kwargs: Any
+    ) -> None:
+        written = kwargs.get("update_fields")
+        if not created and written and set(written) <= set(self.excluded_fields):
+            return
+        super().post_save(instance, created, using=using, **kwargs)
+
+
 def field_history(**options: Any) -> HistoricalRecords:
-    """A model's field history, read as `<record>.audit_trail` and shown in the admin."""
-    return HistoricalRecords(get_user=history_user, cascade_delete_history=False, **options)
+    """A model's field history, read as `<record>.audit_trail` and shown in the admin;
+    `excluded_fields` names what it does not keep (a password's hash, bookkeeping)."""
+    return FieldHistory(get_user=history_user, cascade_delete_history=False, **options)

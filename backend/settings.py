@@ -295,6 +295,9 @@ SPECTACULAR_SETTINGS = {
         "SessionStatusEnum": "coaching.models.SessionStatus",
         "ExportKindEnum": "documents.models.ExportKind",
         "ExportStatusEnum": "documents.models.ExportStatus",
+        "DocumentKindEnum": "externships.models.DocumentKind",
+        "StaffRoleEnum": "externships.staff.STAFF_ROLE_CHOICES",
+        "ScrubRoleEnum": "externships.models.ScrubRole",
     },
 }
 

@@ -21,7 +21,9 @@ from careers.api.views import (
 from coaching.api.views import CoachingSessionViewSet, CoachNoteViewSet
 from enrollment import views as enrollment_views
 from enrollment.api.views import ApplicationViewSet, CohortViewSet, ProgramViewSet
+from externships.api.people import PersonViewSet
 from externships.api.views import (
+    ComplianceDocumentViewSet,
     ExternshipViewSet,
     HourLogViewSet,
     ProcedureLogViewSet,
@@ -56,6 +58,8 @@ router.register("applications", ApplicationViewSet, basename="application")
 router.register("students", StudentViewSet, basename="student")
 router.register("sites", SiteViewSet, basename="site")
 router.register("externships", ExternshipViewSet, basename="externship")
+router.register("compliance-documents", ComplianceDocumentViewSet, basename="compliance-document")
+router.register("people", PersonViewSet, basename="person")
 router.register("hour-logs", HourLogViewSet, basename="hour-log")
 router.register("procedure-logs", ProcedureLogViewSet, basename="procedure-log")
 router.register("coaching-sessions", CoachingSessionViewSet, basename="coaching-session")

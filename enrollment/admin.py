@@ -11,8 +11,8 @@ from django.utils.html import format_html
 from accounts.models import Role
 from accounts.selectors import users_with_role
 from backend.admin import AuditedAdmin
-from backend.dates import long_day
 from backend.errors import DomainError
+from enrollment.cohorts import capacity_in_words
 from enrollment.models import (
     Application,
     ApplicationEvent,
@@ -23,7 +23,6 @@ from enrollment.models import (
 from enrollment.selectors import cohorts_with_counts, cohorts_with_free_seats_and_a_waitlist
 from enrollment.services import (
     Actor,
-    CapacityPreview,
     capacity_change_preview,
     cohort_set_capacity,
     settle_cohort,
@@ -129,58 +128,8 @@ class CapacityForm(forms.Form):
     capacity = forms.IntegerField(min_value=0)
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
-def capacity_in_words(cohort: Cohort, preview: CapacityPreview) -> str:
-    """The preview as one sentence: what the change frees and where each free seat goes."""
-    p = preview
-    seats = _count(p.free, "seat", "seats") if p.free else "no seat"
-    if p.added > 0:
-        opening = f"Raising capacity from {p.current} to {p.capacity} frees {p.added} seat"
-        opening += "s" if p.added != 1 else ""
-        if p.free_before:
-            opening += f", which with the {p.free_before} already free makes {p.free}"
-    elif p.added < 0:
-        opening = f"Lowering capacity from {p.current} to {p.capacity} leaves {seats} free"
-    else:
-        opening = f"Capacity stays at {p.capacity}, with {seats} free"
-    if not p.free:
-        return f"{opening}; nobody is offered a seat."
-    if p.past_cutoff:
-        closed = long_day(cohort.enrollment_cutoff)
-        return f"{opening}, but no one is offered a seat: enrollment closed on {closed}."
-    parts = []
-    if p.offers:
-        people = "the first person" if p.offers == 1 else f"the first {p.offers} people"
-        get = "gets an offer" if p.offers == 1 else "get an offer"
-        hours = cohort.program.offer_hold_hours
-        parts.append(
-            f"{p.offers} {'goes' if p.offers == 1 else 'go'} to {people} on the waitlist, "
-            f"who {get} by email to accept within {hours} hours"
-        )
-    stay = "stays" if p.owed == 1 else "stay"
-    if p.owed:
-        next_people = "person" if p.owed == 1 else f"{p.owed} people"
-        parts.append(
-            f"{p.owed} {stay} owed to the waitlist, so the next {next_people} to join it "
-            f"{'gets' if p.owed == 1 else 'get'} an offer at once"
-        )
-    if p.left_open:
-        stay = "stays" if p.left_open == 1 else "stay"
-        if p.waitlist_only:
-            parts.append(
-                f"{p.left_open} {stay} closed, because {cohort.program.name} is waitlist-only "
-                "and only seats given back go to the waitlist"
-            )
-        else:
-            parts.append(f"{p.left_open} {stay} open for new applicants")
-    return f"{opening}: {'; '.join(parts)}."
-
-
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
+class CohortAdmin(AuditedAdmin):
     list_display = (
         "__str__",
         "starts_on",

@@ -1,6 +1,7 @@
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -118,6 +119,7 @@ class Cohort(models.Model):
     cutoff_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Waitlist-only programs: seats given back while nobody waited, owed to the next in line.
     released_seats = models.PositiveIntegerField(default=0, editable=False)
+    audit_trail = field_history()
 
     class Meta:
         ordering = ["starts_on", "id"]
@@ -137,6 +139,11 @@ class Cohort(models.Model):
         if self.enrollment_cutoff is None:
             self.enrollment_cutoff = self.starts_on
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        # The database's `cohort_ends_after_start`, said on the field it is about.
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "A cohort ends on or after the day it starts."})
 
     def is_past_cutoff(self, today: "timezone.datetime.date | None" = None) -> bool:
         return (today or timezone.localdate()) >= self.enrollment_cutoff

@@ -8,13 +8,10 @@ queues its messages through `messaging.services.queue`."""
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
 from accounts.models import User
@@ -22,6 +19,7 @@ from enrollment.models import Application, Status
 from enrollment.selectors import applications_with_positions
 from messaging import services as messaging
 from messaging.emails import render_email
+from messaging.invitations import invitation_link
 from messaging.models import MessageChannel, Purpose
 from messaging.texting_hours import recipient_zone
 
@@ -138,10 +136,9 @@ def send_student_invitation(user_id: int) -> None:
     """Email a new student a one-time link to choose their password. Account access, not a
     program message: it goes without an email consent check (and is logged)."""
     user = User.objects.get(pk=user_id)
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    link = settings.SITE_URL + reverse("password_reset_confirm", args=[uid, token])
-    email = render_email("enrollment/email/invitation.html", {"user": user, "link": link})
+    email = render_email(
+        "enrollment/email/invitation.html", {"user": user, "link": invitation_link(user)}
+    )
     messaging.send(
         channel=MessageChannel.EMAIL,
         address=user.email,

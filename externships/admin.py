@@ -48,7 +48,7 @@ class SiteAdmin(admin.ModelAdmin):
 
 
 @admin.register(ComplianceDocument)
-class ComplianceDocumentAdmin(admin.ModelAdmin):
+class ComplianceDocumentAdmin(AuditedAdmin):
     list_display = ("student", "kind", "received_on", "expires_on", "verified_by", "reminded_at")
     list_filter = ("kind", "student__cohort__program")
     search_fields = (

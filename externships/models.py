@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, F, OuterRef, Q
@@ -126,6 +127,8 @@ class ComplianceDocument(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Who recorded which document, and every correction; the reminder's bookkeeping aside.
+    audit_trail = field_history(excluded_fields=["reminded_at"])
 
     objects = ComplianceDocumentQuerySet.as_manager()
 
@@ -134,6 +137,16 @@ class ComplianceDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.student}"
+
+    def clean(self) -> None:
+        """The dates a document can have, for the admin's form and the API alike."""
+        errors = {}
+        if self.received_on and self.received_on > timezone.localdate():
+            errors["received_on"] = "A document cannot be received after today."
+        if self.received_on and self.expires_on and self.expires_on < self.received_on:
+            errors["expires_on"] = "A document cannot expire before it was received."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def lasts(self) -> tuple[bool, date]:

@@ -43,6 +43,9 @@ AUDITED = [
     "ExamAttempt",
     "JobApplication",
     "Unavailability",
+    "Cohort",
+    "ComplianceDocument",
+    "User",
 ]
 
 
@@ -252,3 +255,39 @@ def test_enrollment_periods_are_listed_in_the_admin_to_read_with_their_history(
     assert signed_in.post(change, {"end_reason": "graduated"}).status_code == 403
     period.refresh_from_db()
     assert period.end_reason == "withdrawn"
+
+
+def test_a_cohort_and_a_person_changed_through_the_api_show_who_in_the_admin(
+    signed_in, admin_user, coach
+) -> None:
+    cohort = CohortFactory(capacity=3)
+    api = client_for(admin_user)
+    assert api.patch(f"/api/v1/cohorts/{cohort.pk}/", {"capacity": 5}).status_code == 200
+    assert (
+        api.patch(f"/api/v1/people/{coach.pk}/", {"time_zone": "America/Denver"}).status_code == 200
+    )
+
+    for url in (
+        reverse("admin:enrollment_cohort_history", args=[cohort.pk]),
+        reverse("admin:accounts_user_history", args=[coach.pk]),
+    ):
+        html = signed_in.get(url).content.decode()
+        assert str(admin_user) in html or admin_user.email in html
+    assert changes(cohort)[-1] == ("~", admin_user, ["capacity"])
+    assert changes(coach)[-1] == ("~", admin_user, ["time_zone"])
+    # An old version of a person opens to read, without their password.
+    first = coach.audit_trail.last()
+    old = reverse("admin:accounts_user_simple_history", args=[coach.pk, first.history_id])
+    page = signed_in.get(old)
+    assert page.status_code == 200
+    assert coach.password not in page.content.decode()
+
+
+def test_signing_in_adds_nothing_to_a_persons_history(coach) -> None:
+    before = coach.audit_trail.count()
+
+    assert Client().login(email=coach.email, password="correct-horse-battery")
+
+    coach.refresh_from_db()
+    assert coach.last_login is not None
+    assert coach.audit_trail.count() == before

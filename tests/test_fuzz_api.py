@@ -19,6 +19,7 @@ from accounts.tokens import issue_token
 from backend.wsgi import application
 from tests.factories import (
     ApplicationFactory,
+    ComplianceDocumentFactory,
     ExamAttemptFactory,
     ExternshipFactory,
     HourLogFactory,
@@ -88,6 +89,7 @@ def world(db: None) -> dict[str, str]:
     ExamAttemptFactory(student=student)
     JobApplicationFactory(student=student)
     JobPlacementFactory(student=student)
+    ComplianceDocumentFactory(student=student)
     return tokens
 
 

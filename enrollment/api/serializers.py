@@ -5,7 +5,9 @@ from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
+from accounts.models import User
 from backend.api import StrictInput
+from enrollment.cohorts import capacity_in_words
 from enrollment.models import (
     Application,
     ApplicationEvent,
@@ -16,7 +18,7 @@ from enrollment.models import (
     Status,
 )
 from enrollment.selectors import cohort_status
-from enrollment.services import next_open_cohort
+from enrollment.services import CapacityPreview, next_open_cohort
 
 
 class NextCohortSerializer(serializers.ModelSerializer):
@@ -79,6 +81,7 @@ class StaffCohortSerializer(CohortSerializer):
     offered_count = serializers.IntegerField()
     waitlisted_count = serializers.IntegerField()
     enrollment_cutoff = serializers.DateField()
+    coaches = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta(CohortSerializer.Meta):
         fields = [
@@ -87,7 +90,79 @@ class StaffCohortSerializer(CohortSerializer):
             "enrolled_count",
             "offered_count",
             "waitlisted_count",
+            "coaches",
         ]
+
+
+# What a PostgreSQL `integer` column (the capacity) holds.
+MAX_CAPACITY = 2**31 - 1
+
+
+class CohortCreateSerializer(StrictInput, serializers.Serializer):
+    program = serializers.SlugRelatedField(slug_field="slug", queryset=Program.objects.all())
+    name = serializers.CharField(max_length=120)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    capacity = serializers.IntegerField(min_value=0, max_value=MAX_CAPACITY)
+    enrollment_cutoff = serializers.DateField(
+        required=False, help_text="No offers from this date on; by default the start date."
+    )
+    # Any person's id: that each is an active coach is the service's rule (enrollment/cohorts.py).
+    coaches = serializers.PrimaryKeyRelatedField(
+        many=True,
+        required=False,
+        queryset=User.objects.all(),
+        help_text="Ids of active coaches; new students get the least-loaded of them.",
+    )
+
+
+class CohortUpdateSerializer(StrictInput, serializers.Serializer):
+    """What an admin may change; the program stays. A capacity is set as the admin's "Change
+    capacity" sets it: the seats it frees go to the waitlist at once."""
+
+    name = serializers.CharField(max_length=120, required=False)
+    starts_on = serializers.DateField(required=False)
+    ends_on = serializers.DateField(required=False)
+    enrollment_cutoff = serializers.DateField(required=False)
+    capacity = serializers.IntegerField(min_value=0, max_value=MAX_CAPACITY, required=False)
+    coaches = serializers.PrimaryKeyRelatedField(
+        many=True,
+        required=False,
+        queryset=User.objects.all(),
+        help_text="Ids of active coaches: the whole list, replacing the one before.",
+    )
+
+
+class CapacityQuerySerializer(serializers.Serializer):
+    capacity = serializers.IntegerField(
+        min_value=0, max_value=MAX_CAPACITY, help_text="The capacity to preview."
+    )
+
+
+class CapacityPreviewSerializer(serializers.Serializer):
+    """What setting the capacity would do now (enrollment.services.CapacityPreview), in numbers
+    and in the admin preview's words (`explained`, from the context's cohort)."""
+
+    current = serializers.IntegerField(help_text="The capacity now.")
+    capacity = serializers.IntegerField(help_text="The capacity previewed.")
+    held = serializers.IntegerField(help_text="Seats enrolled or offered (offers not lapsed).")
+    waiting = serializers.IntegerField(help_text="People on the waitlist.")
+    free = serializers.IntegerField(help_text="Seats free under the new capacity.")
+    offers = serializers.IntegerField(
+        help_text="Offers that saving it sends, to the first people waiting, in order."
+    )
+    owed = serializers.IntegerField(
+        help_text="Free seats a waitlist-only cohort keeps for the next people to join it."
+    )
+    left_open = serializers.IntegerField(
+        help_text="Free seats offered to nobody: open to applicants, or closed (waitlist-only)."
+    )
+    past_cutoff = serializers.BooleanField()
+    waitlist_only = serializers.BooleanField()
+    explained = serializers.SerializerMethodField()
+
+    def get_explained(self, preview: CapacityPreview) -> str:
+        return capacity_in_words(self.context["cohort"], preview)
 
 
 class ConsentSerializer(StrictInput, serializers.Serializer):

@@ -1,4 +1,4 @@
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -10,7 +10,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.throttling import BaseThrottle
 
-from accounts.permissions import IsStaff
+from accounts.models import User
+from accounts.permissions import IsAdmin, IsStaff
 from backend.api import ApplyRateThrottle, TokenRateThrottle
 from backend.http import client_address
 from backend.idempotency import IDEMPOTENCY_PARAMETER, idempotent
@@ -19,13 +20,18 @@ from enrollment.api.serializers import (
     ApplicationCreatedSerializer,
     ApplicationCreateSerializer,
     ApplicationSerializer,
+    CapacityPreviewSerializer,
+    CapacityQuerySerializer,
+    CohortCreateSerializer,
     CohortSerializer,
+    CohortUpdateSerializer,
     ProgramSerializer,
     StaffCohortSerializer,
     WaitlistEntrySerializer,
     WithdrawSerializer,
 )
 from enrollment.applying import RequestMeta, application_submit
+from enrollment.cohorts import cohort_create, cohort_update
 from enrollment.models import Application, Cohort, Program
 from enrollment.selectors import (
     applications_with_positions,
@@ -39,6 +45,7 @@ from enrollment.services import (
     application_decline,
     application_move_to_next_cohort,
     application_withdraw,
+    capacity_change_preview,
 )
 
 TOKEN_PARAMETER = OpenApiParameter(
@@ -65,20 +72,72 @@ class ProgramViewSet(viewsets.GenericViewSet):
         return Response(self.get_serializer(seats).data)
 
 
+ADMIN_COHORT_ACTIONS = ("create", "partial_update", "capacity_preview")
+
+
+def staff_cohorts(cohorts: QuerySet[Cohort]) -> QuerySet[Cohort]:
+    """Cohorts with their counts and their coaches' ids, as `StaffCohortSerializer` reads them."""
+    coaches = Prefetch("coaches", queryset=User.objects.only("id"))
+    return cohorts_with_counts(cohorts).prefetch_related(coaches)
+
+
+@extend_schema_view(
+    create=extend_schema(request=CohortCreateSerializer, responses={201: StaffCohortSerializer}),
+    partial_update=extend_schema(request=CohortUpdateSerializer, responses=StaffCohortSerializer),
+)
 class CohortViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Cohorts and their seats; staff also see how many are enrolled, offered and waiting."""
+    """Cohorts and their seats; staff also see how many are enrolled, offered and waiting, and
+    admins create cohorts and change them (capacity too, previewed first if they like)."""
 
     permission_classes = (AllowAny,)
     filterset_class = CohortFilter
 
+    def get_permissions(self) -> list[BasePermission]:
+        if self.action in ADMIN_COHORT_ACTIONS:
+            return [IsAdmin()]
+        return super().get_permissions()
+
     def get_queryset(self) -> QuerySet[Cohort]:
-        return cohorts_with_counts(Cohort.objects.filter(program__is_active=True))
+        cohorts = Cohort.objects.filter(program__is_active=True)
+        user = self.request.user
+        if user.is_authenticated and user.is_school_staff:
+            return staff_cohorts(cohorts)
+        return cohorts_with_counts(cohorts)
 
     def get_serializer_class(self) -> type[BaseSerializer]:
         user = self.request.user
         if user.is_authenticated and user.is_school_staff:
             return StaffCohortSerializer
         return CohortSerializer
+
+    def _respond(self, cohort: Cohort, code: int = status.HTTP_200_OK) -> Response:
+        fresh = staff_cohorts(Cohort.objects.filter(pk=cohort.pk)).get()
+        return Response(StaffCohortSerializer(fresh).data, status=code)
+
+    def create(self, request: Request) -> Response:
+        body = CohortCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        cohort = cohort_create(**body.validated_data, by=request.user)
+        return self._respond(cohort, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        """Change any of the fields given; a cohort of an inactive program too, as in the admin."""
+        body = CohortUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        cohort = get_object_or_404(Cohort, pk=pk)
+        return self._respond(cohort_update(cohort=cohort, **body.validated_data, by=request.user))
+
+    @extend_schema(parameters=[CapacityQuerySerializer], responses=CapacityPreviewSerializer)
+    @action(detail=True, url_path="capacity-preview", filterset_class=None, pagination_class=None)
+    def capacity_preview(self, request: Request, pk: str) -> Response:
+        """What setting the capacity to `capacity` would do now, in numbers and in the words of
+        the admin's preview; nothing is saved. Below the seats taken it is a 400, as the change
+        would be."""
+        query = CapacityQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        cohort = get_object_or_404(cohorts_with_counts(), pk=pk)
+        preview = capacity_change_preview(cohort=cohort, capacity=query.validated_data["capacity"])
+        return Response(CapacityPreviewSerializer(preview, context={"cohort": cohort}).data)
 
     @extend_schema(responses=WaitlistEntrySerializer(many=True))
     @action(detail=True, permission_classes=[IsStaff], filterset_class=None)

@@ -1,6 +1,8 @@
 import django_filters
 
 from externships.models import (
+    ComplianceDocument,
+    DocumentKind,
     Externship,
     ExternshipStatus,
     HourLog,
@@ -19,6 +21,18 @@ class SiteFilter(django_filters.FilterSet):
     class Meta:
         model = Site
         fields = ["program", "kind"]
+
+
+class ComplianceDocumentFilter(django_filters.FilterSet):
+    student = django_filters.NumberFilter(field_name="student")
+    program = django_filters.CharFilter(field_name="student__cohort__program__slug")
+    kind = django_filters.ChoiceFilter(choices=DocumentKind.choices)
+    expires_after = django_filters.DateFilter(field_name="expires_on", lookup_expr="gte")
+    expires_before = django_filters.DateFilter(field_name="expires_on", lookup_expr="lte")
+
+    class Meta:
+        model = ComplianceDocument
+        fields = ["student", "program", "kind", "expires_after", "expires_before"]
 
 
 class ExternshipFilter(django_filters.FilterSet):

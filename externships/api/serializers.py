@@ -8,6 +8,8 @@ from accounts.models import Role, User
 from backend.api import MAX_ID, StrictInput
 from enrollment.models import Program, Student
 from externships.models import (
+    ComplianceDocument,
+    DocumentKind,
     Externship,
     ExternshipStatus,
     HourLog,
@@ -72,6 +74,40 @@ class SiteInputSerializer(StrictInput, serializers.ModelSerializer):
             "programs",
             "supervisors",
         ]
+
+
+# -- compliance documents ----------------------------------------------------------------------
+
+
+class ComplianceDocumentSerializer(serializers.ModelSerializer):
+    student_name = serializers.CharField(source="student.user.__str__")
+
+    class Meta:
+        model = ComplianceDocument
+        fields = [
+            "id",
+            "student",
+            "student_name",
+            "kind",
+            "received_on",
+            "expires_on",
+            "verified_by",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "expires_on": {"help_text": "Null when it never expires."},
+            "verified_by": {"help_text": "The person who recorded it."},
+        }
+
+
+class ComplianceDocumentCreateSerializer(StrictInput, serializers.Serializer):
+    # The dates are checked by the model's rules (ComplianceDocument.clean), in the service.
+    student = serializers.PrimaryKeyRelatedField(queryset=Student.objects.all())
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
+    received_on = serializers.DateField()
+    expires_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="Omitted or null: never expires."
+    )
 
 
 # -- externships -------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from backend.errors import NotAllowed, RuleViolation
 from backend.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from enrollment.models import Student
 from externships.api.filters import (
+    ComplianceDocumentFilter,
     ExternshipFilter,
     HourLogFilter,
     ProcedureLogFilter,
@@ -28,6 +29,8 @@ from externships.api.filters import (
 )
 from externships.api.serializers import (
     BulkApproveSerializer,
+    ComplianceDocumentCreateSerializer,
+    ComplianceDocumentSerializer,
     ExternshipCreateSerializer,
     ExternshipSerializer,
     ExternshipUpdateSerializer,
@@ -40,8 +43,10 @@ from externships.api.serializers import (
     SiteInputSerializer,
     SiteSerializer,
 )
+from externships.compliance import compliance_document_record
 from externships.deciders import DECIDER_ROLES, decidable_logs
 from externships.models import (
+    ComplianceDocument,
     DecisionVia,
     Externship,
     HourLog,
@@ -129,6 +134,35 @@ class SiteViewSet(
 
     def perform_destroy(self, site: Site) -> None:
         refuse_if_protected(site, f"{site} has placements; it cannot be deleted.")
+
+
+# -- compliance documents ----------------------------------------------------------------------
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=ComplianceDocumentCreateSerializer, responses={201: ComplianceDocumentSerializer}
+    ),
+)
+class ComplianceDocumentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Students' compliance documents, newest first: admins record and list them. A placement
+    is refused while a required one is missing or expired on its start date."""
+
+    serializer_class = ComplianceDocumentSerializer
+    filterset_class = ComplianceDocumentFilter
+    permission_classes = (IsAdmin,)
+    queryset = ComplianceDocument.objects.select_related("student__user").order_by(
+        "-received_on", "-id"
+    )
+
+    def create(self, request: Request) -> Response:
+        body = ComplianceDocumentCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        document = compliance_document_record(**body.validated_data, by=request.user)
+        fresh = self.get_queryset().get(pk=document.pk)
+        return Response(ComplianceDocumentSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
 
 # -- externships -------------------------------------------------------------------------------

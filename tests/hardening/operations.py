@@ -169,6 +169,7 @@ def query(operation: Operation, world: World) -> dict[str, Any]:
 QUERIES = {
     ("GET", "/api/v1/exam-attempts/readiness/"): lambda w: {"student": w.student.pk},
     ("GET", "/api/v1/reports/outcomes/students/"): lambda w: {"figure": "be"},
+    ("GET", "/api/v1/cohorts/{id}/capacity-preview/"): lambda w: {"capacity": 12},
 }
 
 # Where the schema alone does not make a body the rules accept.
@@ -193,6 +194,18 @@ OVERRIDES = {
         "starts_on": (timezone.localdate() + timedelta(days=40)).isoformat(),
         "ends_on": (timezone.localdate() + timedelta(days=80)).isoformat(),
     },
+    ("POST", "/api/v1/cohorts/"): lambda w: {
+        "program": w.cohort.program.slug,
+        "starts_on": (timezone.localdate() + timedelta(days=90)).isoformat(),
+        "ends_on": (timezone.localdate() + timedelta(days=120)).isoformat(),
+        "capacity": 12,
+    },
+    ("PATCH", "/api/v1/cohorts/{id}/"): lambda w: {"capacity": 12},
+    ("POST", "/api/v1/people/"): lambda w: {
+        "role": "supervisor",
+        "email": "new.supervisor@site-a.test",
+    },
+    ("PATCH", "/api/v1/people/{id}/"): lambda w: {"time_zone": "America/Chicago"},
     ("POST", "/api/v1/employers/"): lambda w: {"name": "Springfield Clinic"},
     ("POST", "/api/v1/sites/"): lambda w: {"capacity": 2, "agreement_valid_until": "2099-01-01"},
     ("PUT", "/api/v1/sites/{id}/"): lambda w: {

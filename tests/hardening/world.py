@@ -80,7 +80,7 @@ def build_world() -> World:
     blake = StudentFactory(
         user__email="blake@school.test", cohort=cohort, coach=other_coach, period=cohort.starts_on
     )
-    complete_documents(avery)
+    document, *_ = complete_documents(avery)
     site = SiteFactory(programs=[cohort.program], supervisors=[supervisor])
     other_site = SiteFactory(programs=[cohort.program], supervisors=[other_supervisor])
     externship = ExternshipFactory(student=avery, site=site, supervisor=supervisor)
@@ -158,5 +158,7 @@ def build_world() -> World:
         "unavailabilities": unavailability.pk,
         "exports": export.pk,
         "open-slots": open_slot.pk,
+        "compliance-documents": document.pk,
+        "people": avery.user.pk,
     }
     return world

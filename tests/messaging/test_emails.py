@@ -38,6 +38,7 @@ from enrollment.tasks import close_waitlists_at_cutoff, expire_offers
 from externships.digests import review_digests_queue
 from externships.models import ComplianceDocument, HourLog, LogStatus, RequirementSet
 from externships.services import hour_log_create, log_decide, log_resubmit
+from externships.staff import staff_member_add
 from externships.tasks import remind_expiring_documents
 from messaging import services
 from messaging.consent import live_consent
@@ -267,6 +268,15 @@ def test_every_email_the_product_sends_is_text_and_html_and_reads_well(
         queue_session_reminders(now=soon.starts_at - timedelta(hours=20))
         message_student(student=avery, by=coach, channel="email", body="See you Friday.")
         message_coach(student=avery, body="Can we move Friday's check-in?")
+    director = with_role(Role.ADMIN, email="director@school.test")
+    with delivered():
+        staff_member_add(
+            role=Role.COACH,
+            email="noor@school.test",
+            first_name="Noor",
+            last_name="Haddad",
+            by=director,
+        )
 
     emails = read_all()
     kinds = set(Message.objects.filter(channel="email").values_list("kind", flat=True))
