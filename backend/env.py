@@ -1,5 +1,6 @@
 """Typed readers for settings that come from the environment; each refuses a bad value loudly."""
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from urllib.parse import unquote, urlparse
@@ -47,6 +48,17 @@ def web_timeout() -> int:
     """`WEB_TIMEOUT`: seconds before gunicorn restarts a stuck worker, so no request lives longer.
     Read here for both gunicorn (backend/gunicorn.conf.py) and the settings."""
     return envint("WEB_TIMEOUT", 30, minimum=1)
+
+
+def local_host(host: str) -> bool:
+    """Whether a URL's host is this machine (or no machine): nobody outside can reach it."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
 
 
 def envlist(name: str, default: str) -> list[str]:

@@ -10,7 +10,16 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
-from backend.env import email_settings, envbool, envint, envlist, envrate, envstr, web_timeout
+from backend.env import (
+    email_settings,
+    envbool,
+    envint,
+    envlist,
+    envrate,
+    envstr,
+    local_host,
+    web_timeout,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env")
@@ -223,7 +232,7 @@ SMS_TWILIO_API_URL = envstr("SMS_TWILIO_API_URL", "https://api.twilio.com")
 SMS_WEBHOOK_SECRET = envstr("SMS_WEBHOOK_SECRET", "")
 # Twilio signs an inbound text over the address it posted to, which we take to be SITE_URL + the
 # webhook's path (messaging/api/views.py): with this machine's address, every text is refused.
-if SMS_BACKEND == "twilio" and _site_host in {"127.0.0.1", "localhost", "::1"}:
+if SMS_BACKEND in ("twilio", "messaging.backends.twilio.TwilioBackend") and local_host(_site_host):
     raise ImproperlyConfigured(
         f"SMS_BACKEND=twilio needs SITE_URL set to the public address Twilio calls, like "
         f"https://school.example (now {SITE_URL}): Twilio signs each inbound text over "

@@ -70,7 +70,7 @@ class OutcomePageForm(OutcomeFilterForm):
             shown.add(reporting_year_of(timezone.localdate()))
         year = self.fields["year"]
         year.label = "Reporting year"
-        year.help_text = ""  # the heading gives the year's dates; the list names the years
+        year.help_text = "July 1 to June 30."
         year.widget = forms.Select(
             choices=[(y, year_label(y)) for y in sorted(shown, reverse=True)]
         )

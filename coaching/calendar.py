@@ -20,7 +20,7 @@ from coaching.models import CoachingSession, SessionStatus
 
 FEED_SALT = "coaching.calendar-feed"
 VERSIONED_FIELDS = frozenset({"starts_at", "duration_minutes", "status"})
-SHOWN_FIELDS = VERSIONED_FIELDS | {"kind", "next_step"}
+SHOWN_FIELDS = VERSIONED_FIELDS | {"kind", "next_step", "student", "coach"}
 
 
 def feed_token(coach: User) -> str:

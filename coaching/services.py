@@ -145,11 +145,14 @@ def message_student(
     draft = Message(channel=channel, address=address)
     if refusal := consent_refusal(draft):
         raise RuleViolation(f"Not sent: {refusal}", field="channel")
+    if "\n" in subject or "\r" in subject:
+        raise RuleViolation("Write the subject on one line.", field="subject")
     subject = subject.strip() or COACH_MESSAGE_SUBJECT
     html = ""
     if channel == MessageChannel.EMAIL:
         context = {"topic": subject, "body": body, "sender": by}
-        html = render_email("coaching/email/coach_message.html", context).html
+        email = render_email("coaching/email/coach_message.html", context)
+        subject, html = email.subject, email.html
     # The log keeps what they wrote; the email wraps it (messaging.emails).
     return queue(
         channel=channel,

@@ -11,9 +11,10 @@ from messaging.unsubscribe import unsubscribe, unsubscribing_address
 
 
 # A mail client's one-click POST (RFC 8058) has no session and no CSRF token; the signed address
-# in the link is what authorises it.
+# in the link is what authorises it. It is not throttled: after a mailing, many people's POSTs
+# come from a few mail providers' servers, and a repeat writes nothing.
 @csrf_exempt
-@throttled(TokenRateThrottle, methods=("GET", "POST"))
+@throttled(TokenRateThrottle, methods=("GET",))
 @require_http_methods(["GET", "POST"])
 def unsubscribe_page(request: HttpRequest, token: str) -> HttpResponse:
     address = unsubscribing_address(token)

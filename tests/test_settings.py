@@ -61,7 +61,16 @@ PRODUCTION = {
 }
 
 
-@pytest.mark.parametrize("site_url", [None, "http://127.0.0.1:8000/", "http://localhost:8001"])
+@pytest.mark.parametrize(
+    "site_url",
+    [
+        None,
+        "http://127.0.0.1:8000/",
+        "http://localhost:8001",
+        "http://0.0.0.0:8000",
+        "http://app.localhost",
+    ],
+)
 def test_twilio_refuses_to_start_until_site_url_is_the_public_address(site_url) -> None:
     # Twilio signs over the URL it called; checked against SITE_URL, every text would be forged.
     env = {**PRODUCTION, "SMS_BACKEND": "twilio"}

@@ -227,3 +227,14 @@ def test_the_school_s_own_messages_show_without_their_links_and_account_mail_not
     page = signed_in(coach).get(f"/coach/students/{learner.pk}/").content.decode()
     assert "secret-token" not in page
     assert "/reset/" not in page
+
+
+def test_a_subject_on_two_lines_is_refused_not_lost(coach, learner) -> None:
+    # An email header cannot hold a line break: queued, it would fail at every delivery.
+    response = api(coach).post(
+        f"/api/v1/students/{learner.pk}/messages/",
+        {"channel": "email", "subject": "Hi\nthere", "body": "Call me."},
+    )
+    assert response.status_code == 400
+    assert response.json()["subject"] == ["Write the subject on one line."]
+    assert not Message.objects.exists()
