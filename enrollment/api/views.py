@@ -120,7 +120,7 @@ class CohortViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         cohort = cohort_create(**body.validated_data, by=request.user)
         return self._respond(cohort, status.HTTP_201_CREATED)
 
-    def partial_update(self, request: Request, pk: str) -> Response:
+    def partial_update(self, request: Request, pk: int) -> Response:
         """Change any of the fields given; a cohort of an inactive program too, as in the admin."""
         body = CohortUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -129,7 +129,7 @@ class CohortViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(parameters=[CapacityQuerySerializer], responses=CapacityPreviewSerializer)
     @action(detail=True, url_path="capacity-preview", filterset_class=None, pagination_class=None)
-    def capacity_preview(self, request: Request, pk: str) -> Response:
+    def capacity_preview(self, request: Request, pk: int) -> Response:
         """What setting the capacity to `capacity` would do now, in numbers and in the words of
         the admin's preview; nothing is saved. Below the seats taken it is a 400, as the change
         would be."""

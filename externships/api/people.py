@@ -138,7 +138,7 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         person = staff_member_add(**body.validated_data, by=request.user)
         return self._respond(person, status.HTTP_201_CREATED)
 
-    def partial_update(self, request: Request, pk: str) -> Response:
+    def partial_update(self, request: Request, pk: int) -> Response:
         body = PersonUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         person = person_update(person=self.get_object(), **body.validated_data, by=request.user)
