@@ -20,8 +20,13 @@ def csv_bytes(rows: Iterable[Iterable[Any]]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
+def csv_download(filename: str) -> dict[str, str]:
+    """The header that saves an answer as the file `filename`."""
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
+
+
 def csv_response(rows: Iterable[Iterable[Any]], filename: str) -> HttpResponse:
     """The rows as a CSV download named `filename`."""
-    response = HttpResponse(csv_bytes(rows), content_type=CSV_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return HttpResponse(
+        csv_bytes(rows), content_type=CSV_CONTENT_TYPE, headers=csv_download(filename)
+    )

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.permissions import IsAdmin
-from backend.spreadsheets import CSV_CHARSET, csv_bytes
+from backend.spreadsheets import CSV_CHARSET, csv_bytes, csv_download
 from careers.report_forms import FigureFilterForm, OutcomeFilterForm
 from careers.reports import FIGURES, figure_periods, outcome_report, report_table
 from enrollment.models import EnrollmentPeriod
@@ -176,10 +176,7 @@ class OutcomeReportViewSet(viewsets.GenericViewSet):
         report = outcome_report(**_valid(OutcomeFilterForm(request.query_params)))
         if request.accepted_renderer.format == "csv":
             name = f"outcomes-{report.year}.csv"
-            return Response(
-                report_table(report),
-                headers={"Content-Disposition": f'attachment; filename="{name}"'},
-            )
+            return Response(report_table(report), headers=csv_download(name))
         return Response(OutcomeReportSerializer(report).data)
 
     @extend_schema(
