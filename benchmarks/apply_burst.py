@@ -15,6 +15,7 @@ its own database `pathway_bench` there.
 """
 
 import http.client
+import itertools
 import json
 import os
 import socket
@@ -230,13 +231,13 @@ def _invariant(database_url: str, cohort_id: int, burst: Burst) -> dict[str, obj
     with _connect(database_url) as conn:
         rows = conn.execute(
             sql.SQL(
-                "SELECT id, status, lower(email) FROM {} WHERE cohort_id = %s "
+                "SELECT submitted_at, status, lower(email) FROM {} WHERE cohort_id = %s "
                 "ORDER BY submitted_at, id"
             ).format(table),
             [cohort_id],
         ).fetchall()
     statuses = Counter(status for _, status, _ in rows)
-    ids = [row_id for row_id, _, _ in rows]
+    times = [submitted_at for submitted_at, _, _ in rows]
     created = [json.loads(a.body) for a in burst.answers if a.status == 201]
     positions = sorted(c["waitlist_position"] for c in created if c["status"] == Status.WAITLISTED)
     waiting = REQUESTS - CAPACITY
@@ -247,9 +248,9 @@ def _invariant(database_url: str, cohort_id: int, burst: Burst) -> dict[str, obj
         "enrolled": statuses[Status.ENROLLED],
         "other": len(rows) - statuses[Status.OFFERED] - statuses[Status.WAITLISTED],
         "duplicate_emails": len(rows) - len({email for _, _, email in rows}),
-        # First come, first served: the queue (submitted_at, id) is the order of arrival under
-        # the lock, the offers are its head and the waitlist its tail.
-        "queue_order_ok": ids == sorted(ids)
+        # First come, first served: each application's time in the queue was taken under the
+        # cohort lock, so no two are equal; the offers are the queue's head, the waitlist its tail.
+        "queue_order_ok": all(a < b for a, b in itertools.pairwise(times))
         and [status for _, status, _ in rows]
         == [Status.OFFERED] * CAPACITY + [Status.WAITLISTED] * waiting,
         "positions_ok": positions == list(range(1, waiting + 1)),

@@ -1,8 +1,9 @@
 """The apply_burst server's probe of the cohort lock: how long each transaction holds it, from
-the moment `SELECT ... FOR UPDATE` on the cohort returns (the lock is granted) to the end of its
-COMMIT. One line per hold, in milliseconds, appended to the file named by BENCH_LOCK_LOG."""
+the moment `SELECT ... FOR [NO KEY] UPDATE` on the cohort returns (the lock is granted) to the end
+of its COMMIT. One line per hold, in milliseconds, appended to the file named by BENCH_LOCK_LOG."""
 
 import os
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -12,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 
 from enrollment.models import Cohort
 
-LOCK_STATEMENT = f'FROM "{Cohort._meta.db_table}"'
+LOCK_STATEMENT = re.compile(f'FROM "{Cohort._meta.db_table}" .* FOR (NO KEY )?UPDATE', re.DOTALL)
 
 
 class LockHoldProbe:
@@ -28,7 +29,7 @@ class LockHoldProbe:
 
     def _watch(self, execute: Callable[..., Any], sql: str, *args: Any) -> Any:
         result = execute(sql, *args)
-        if "FOR UPDATE" in sql and LOCK_STATEMENT in sql:
+        if LOCK_STATEMENT.search(sql):
             granted = time.perf_counter()
             transaction.on_commit(lambda: self._write(time.perf_counter() - granted))
         return result

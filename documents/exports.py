@@ -6,6 +6,7 @@ from django.db import transaction
 
 from accounts.models import User
 from backend.errors import NotAllowed
+from backend.outbox import enqueue_with_change
 from documents.models import ExportJob, ExportKind
 from documents.selectors import BATCH, graduates
 from documents.services import CERTIFICATES_PER_PART, exports_fail_lost
@@ -29,7 +30,7 @@ def export_start(*, kind: str, cohort: Cohort, by: User | None) -> ExportJob:
         job = ExportJob.objects.create(
             kind=kind, cohort=cohort, requested_by=by, total=_steps(kind, students)
         )
-        transaction.on_commit(lambda: run_export.enqueue(job.pk))
+        enqueue_with_change(run_export, job.pk)
     return job
 
 

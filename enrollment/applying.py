@@ -56,22 +56,26 @@ class SeatState:
     waiting: int
 
 
-def _seat_state(cohort: Cohort, now: datetime, email: str, phone: str) -> SeatState:
+def _seat_state(cohort: Cohort, now: datetime, new: Application) -> SeatState:
+    """The seats, and whether the new application's person already stands in the cohort."""
+    same_person = Q(email=new.email) | Q(phone=new.phone)
     counts = cohort.applications.aggregate(
-        duplicate=Count("id", filter=standing(now) & (Q(email=email) | Q(phone=phone))),
+        duplicate=Count("id", filter=standing(now) & same_person & ~Q(pk=new.pk)),
+        taken=Count("id", filter=Q(status__in=[Status.OFFERED, Status.ENROLLED])),
         lapsed=Count("id", filter=Q(status=Status.OFFERED, offer_expires_at__lte=now)),
-        held=Count(
-            "id",
-            filter=Q(status=Status.ENROLLED) | Q(status=Status.OFFERED, offer_expires_at__gt=now),
-        ),
         waiting=Count("id", filter=Q(status=Status.WAITLISTED)),
     )
+    # A lapsed offer no longer holds its seat (see services.seats_held).
     return SeatState(
         duplicate=counts["duplicate"] > 0,
         lapsed=counts["lapsed"],
-        held=counts["held"],
+        held=counts["taken"] - counts["lapsed"],
         waiting=counts["waiting"],
     )
+
+
+class _Repeat(Exception):
+    """The same person already stands in the cohort: the attempt is rolled back."""
 
 
 @attributed
@@ -99,91 +103,143 @@ def application_submit(
     its own address."""
     email = email.strip().lower()
     cohort_id = cohort if isinstance(cohort, int) else cohort.pk
-    try:
-        with transaction.atomic():
-            try:
-                locked = lock_cohort(cohort_id)
-            except Cohort.DoesNotExist:
-                raise RuleViolation("This cohort does not exist.", field="cohort") from None
-            if submission_key:
-                # Only the same person's own application: a form page left open for the next
-                # person (a shared computer) must not hand them the first one.
-                earlier = Application.objects.filter(submission_key=submission_key).first()
+
+    def new_application(key: str) -> Application:
+        return Application(
+            cohort_id=cohort_id,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            email=email,
+            phone=phone,
+            date_of_birth=date_of_birth,
+            education=education,
+            prior_healthcare_experience=prior_healthcare_experience.strip(),
+            submission_key=key,
+        )
+
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                earlier, key = _earlier_submission(submission_key, cohort_id, email, phone)
                 if earlier is not None:
-                    same_person = email == earlier.email or phone == str(earlier.phone)
-                    if earlier.cohort_id == cohort_id and same_person:
-                        return earlier, False
-                    submission_key = ""
-            now = timezone.now()
-            if not locked.program.is_active or locked.is_past_cutoff(timezone.localdate(now)):
-                raise RuleViolation(
-                    f"{locked} no longer takes applications; choose a later cohort.",
-                    field="cohort",
-                )
-            # One read decides the common case; a lapsed offer or a seat left free while people
-            # wait (rare) takes the full settling path first.
-            state = _seat_state(locked, now, email, phone)
-            if state.duplicate:
-                _resend_status_link(existing_application(locked, email, phone, now), now)
-            else:
-                if state.lapsed or (state.waiting and state.held < locked.capacity):
-                    settle(locked, now)
-                    state = _seat_state(locked, now, email, phone)
-                application = Application(
-                    cohort=locked,
-                    first_name=first_name.strip(),
-                    last_name=last_name.strip(),
-                    email=email,
-                    phone=phone,
-                    date_of_birth=date_of_birth,
-                    education=education,
-                    prior_healthcare_experience=prior_healthcare_experience.strip(),
-                    submitted_at=now,
-                    submission_key=submission_key,
-                )
-                # Nobody waits (else the newcomer queues): a free seat is theirs, except the
-                # never-taken seats of a waitlist-only program.
-                free = (
-                    0
-                    if state.waiting
-                    else offers_due(
-                        cohort=locked, free=locked.capacity - state.held, waiting=1, freed=0
-                    )
-                )
-                _place_new(application, locked, free, now, actor)
-                if application.status == Status.OFFERED:
-                    keep_released(locked, locked.released_seats - 1)
-                # The newest submission stands last in line.
-                application.waitlist_position = (
-                    state.waiting + 1 if application.status == Status.WAITLISTED else None
-                )
-                _record_consent(application, consent, meta, now)
-                return application, True
-    except IntegrityError:
-        # A racing duplicate got past the check (the lock makes it rare).
-        with transaction.atomic():
-            existing = existing_application(lock_cohort(cohort_id), email, phone, timezone.now())
-            if existing is None:
-                raise
-            _resend_status_link(existing, timezone.now())
+                    return earlier, False
+                return _apply(new_application(key), consent, meta, actor), True
+        except (_Repeat, IntegrityError):
+            # Rolled back: the same email or phone stands in the cohort (seen under the lock;
+            # the unique index on them backs it), or this form's twin was placed first.
+            pass
+        earlier, stands = _repeat(submission_key, cohort_id, email, phone)
+        if earlier is not None:
+            return earlier, False
+        if stands:
+            break
+        # The application that stood has left the cohort since: apply again.
     raise AlreadyApplied()
 
 
+def _repeat(key: str, cohort_id: int, email: str, phone: str) -> tuple[Application | None, bool]:
+    """After a refused attempt: the application that the same form already sent, or whether the
+    same person stands in the cohort, whose status link is then emailed to them again."""
+    with transaction.atomic():
+        earlier, _ = _earlier_submission(key, cohort_id, email, phone)
+        if earlier is not None:
+            return earlier, False
+        now = timezone.now()
+        existing = existing_application(cohort_id, email, phone, now)
+        if existing is not None:
+            _resend_status_link(existing, now)
+        return None, existing is not None
+
+
+def _earlier_submission(
+    key: str, cohort_id: int, email: str, phone: str
+) -> tuple[Application | None, str]:
+    """The application that the same form (its one-time key) already sent, and the key to store
+    on a new one: none when the key is another person's."""
+    if not key:
+        return None, key
+    earlier = Application.objects.filter(submission_key=key).first()
+    if earlier is None:
+        return None, key
+    # Only the same person's own application: a form page left open for the next person (a
+    # shared computer) must not hand them the first one.
+    if earlier.cohort_id == cohort_id and (email == earlier.email or phone == str(earlier.phone)):
+        return earlier, key
+    return None, ""
+
+
+def _apply(
+    application: Application, consent: dict[str, bool], meta: RequestMeta, actor: Actor
+) -> Application:
+    """Place a new application. What does not depend on the seats is written first; the cohort
+    lock is held from the seat count to the commit: the decision, and the place in line."""
+    received = timezone.now()
+    application.submitted_at = received
+    # Submitted, it holds no place: its history row is written with its decision.
+    Application.objects.bulk_create([application])
+    _record_consent(application, consent, meta, received)
+    # The confirmation is worded when it is sent, after the commit.
+    notifications.queue(application, notifications.RECEIVED)
+    try:
+        application.cohort = cohort = lock_cohort(application.cohort_id)
+    except Cohort.DoesNotExist:
+        raise RuleViolation("This cohort does not exist.", field="cohort") from None
+    now = timezone.now()
+    if not cohort.program.is_active or cohort.is_past_cutoff(timezone.localdate(now)):
+        raise RuleViolation(
+            f"{cohort} no longer takes applications; choose a later cohort.", field="cohort"
+        )
+    # One read decides the common case; a lapsed offer or a seat left free while people wait
+    # (rare) takes the full settling path first.
+    state = _seat_state(cohort, now, application)
+    if state.duplicate:
+        raise _Repeat
+    if state.lapsed or (state.waiting and state.held < cohort.capacity):
+        settle(cohort, now)
+        state = _seat_state(cohort, now, application)
+    # Nobody waits (else the newcomer queues): a free seat is theirs, except the never-taken
+    # seats of a waitlist-only program.
+    free = (
+        0
+        if state.waiting
+        else offers_due(cohort=cohort, free=cohort.capacity - state.held, waiting=1, freed=0)
+    )
+    _place_new(application, cohort, free, now, actor)
+    if application.status == Status.OFFERED:
+        keep_released(cohort, cohort.released_seats - 1)
+    # The newest submission stands last in line.
+    application.waitlist_position = (
+        state.waiting + 1 if application.status == Status.WAITLISTED else None
+    )
+    return application
+
+
 def _resend_status_link(application: Application, now: datetime) -> None:
-    """Email the application's status link to its own address, at most once an hour. The caller
-    holds the cohort lock, so two repeats at once send one email."""
-    sent = application.status_link_resent_at
-    if sent is not None and now - sent < STATUS_LINK_RESEND_EVERY:
-        return
-    Application.objects.filter(pk=application.pk).update(status_link_resent_at=now)
-    notifications.queue(application, notifications.STATUS_LINK)
+    """Email the application's status link to its own address, at most once an hour: of two
+    repeats at once, the one whose update finds the hour passed sends it."""
+    due = Q(status_link_resent_at__isnull=True) | Q(
+        status_link_resent_at__lte=now - STATUS_LINK_RESEND_EVERY
+    )
+    if Application.objects.filter(due, pk=application.pk).update(status_link_resent_at=now):
+        notifications.queue(application, notifications.STATUS_LINK)
+
+
+# What placing a new application decides, written in one UPDATE under the cohort lock.
+DECIDED_FIELDS = (
+    "status",
+    "submitted_at",
+    "offered_at",
+    "offer_expires_at",
+    "ineligibility_reason",
+    "updated_at",
+)
 
 
 def _place_new(
     application: Application, cohort: Cohort, free: int, now: datetime, actor: Actor
 ) -> None:
     """Decide a new application: ineligible, offered (a free seat means nobody waits), or
-    waitlisted."""
+    waitlisted. Its place in line is the moment the lock let it in."""
     reason = ineligibility_reason(
         date_of_birth=application.date_of_birth, education=application.education, cohort=cohort
     )
@@ -197,7 +253,11 @@ def _place_new(
     else:
         application.status = Status.WAITLISTED
         reason = "The cohort is full; joined the waitlist."
-    application.save()
+    application.submitted_at = application.updated_at = now
+    Application.objects.filter(pk=application.pk).update(
+        **{name: getattr(application, name) for name in DECIDED_FIELDS}
+    )
+    Application.audit_trail.bulk_history_create([application], default_date=now)
     ApplicationEvent.objects.bulk_create(
         ApplicationEvent(
             application=application,
@@ -213,7 +273,6 @@ def _place_new(
             (Status.SUBMITTED, application.status, reason),
         ]
     )
-    notifications.queue(application, notifications.RECEIVED)
 
 
 def _record_consent(

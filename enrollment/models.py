@@ -170,6 +170,9 @@ class Status(models.TextChoices):
 
 # Applications that still stand in a cohort: one per person, and the ones that hold or await a seat.
 ACTIVE_STATUSES = (Status.SUBMITTED, Status.OFFERED, Status.WAITLISTED, Status.ENROLLED)
+# A submitted application is still being placed, in its own transaction, and holds no place yet:
+# the same person stands once per cohort from the moment the cohort lock places them.
+PLACED_STATUSES = (Status.OFFERED, Status.WAITLISTED, Status.ENROLLED)
 
 
 def new_status_token() -> str:
@@ -216,12 +219,12 @@ class Application(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["cohort", "email"],
-                condition=Q(status__in=ACTIVE_STATUSES),
+                condition=Q(status__in=PLACED_STATUSES),
                 name="application_one_active_per_email",
             ),
             models.UniqueConstraint(
                 fields=["cohort", "phone"],
-                condition=Q(status__in=ACTIVE_STATUSES),
+                condition=Q(status__in=PLACED_STATUSES),
                 name="application_one_active_per_phone",
             ),
             models.UniqueConstraint(

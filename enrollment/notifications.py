@@ -8,13 +8,13 @@ queues its messages through `messaging.services.queue`."""
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
 from accounts.models import User
+from backend.outbox import enqueue_with_change
 from enrollment.models import Application, Status
 from enrollment.selectors import applications_with_positions
 from messaging import services as messaging
@@ -35,8 +35,7 @@ REMIND_AHEAD = timedelta(hours=24)
 
 
 def queue(application: Application, kind: str) -> None:
-    application_id = application.pk
-    transaction.on_commit(lambda: send_application_message.enqueue(application_id, kind))
+    enqueue_with_change(send_application_message, application.pk, kind)
 
 
 @task()
@@ -127,8 +126,7 @@ def queue_offer_expiring_reminders(*, now: datetime | None = None) -> int:
 
 
 def queue_invitation(user: User) -> None:
-    user_id = user.pk
-    transaction.on_commit(lambda: send_student_invitation.enqueue(user_id))
+    enqueue_with_change(send_student_invitation, user.pk)
 
 
 @task()

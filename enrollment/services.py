@@ -2,10 +2,10 @@
 
 The invariant, under any concurrency: unexpired offers plus enrolments never exceed capacity, and
 the waitlist is served strictly in submission order. Each seat-changing service opens one
-transaction, locks the cohort (PostgreSQL: SELECT ... FOR UPDATE; SQLite: the IMMEDIATE
-transaction), settles expired offers, and only then counts. Messages go out after commit. Reads
-never settle: a lapsed offer simply stops counting as held (see selectors); the periodic job and
-the next write here settle it.
+transaction, locks the cohort (PostgreSQL: SELECT ... FOR NO KEY UPDATE of its row; SQLite: the
+IMMEDIATE transaction), settles expired offers, and only then counts. Messages are queued in the
+same transaction and sent after it commits (backend/outbox.py). Reads never settle: a lapsed offer
+simply stops counting as held (see selectors); the periodic job and the next write here settle it.
 """
 
 from dataclasses import dataclass
@@ -78,7 +78,11 @@ class Settlement:
 
 
 def lock_cohort(cohort_id: int) -> Cohort:
-    return Cohort.objects.select_for_update().select_related("program").get(pk=cohort_id)
+    """The cohort, locked against every other seat change until the transaction ends. Only its
+    row: its program is read, not locked, so the program's other cohorts go on; and writes that
+    merely refer to the cohort (a new student, an export) are not held up."""
+    cohorts = Cohort.objects.select_for_update(no_key=True, of=("self",))
+    return cohorts.select_related("program").get(pk=cohort_id)
 
 
 def _record(application: Application, from_status: str, actor: Actor, reason: str = "") -> None:
@@ -202,10 +206,10 @@ def standing(now: datetime) -> Q:
 
 
 def existing_application(
-    cohort: Cohort, email: str, phone: str, now: datetime
+    cohort_id: int, email: str, phone: str, now: datetime
 ) -> Application | None:
     return (
-        cohort.applications.filter(standing(now))
+        Application.objects.filter(standing(now), cohort_id=cohort_id)
         .filter(Q(email=email) | Q(phone=phone))
         .order_by("submitted_at")
         .first()
@@ -297,7 +301,7 @@ def application_move_to_next_cohort(*, application: Application, actor: Actor) -
         if current.status != Status.WAITLISTED or not locked[source.pk].is_past_cutoff():
             raise NotAllowed("Only a waitlisted applicant of a cohort past its cutoff can move.")
         if (
-            existing_application(target, current.email, str(current.phone), timezone.now())
+            existing_application(target.pk, current.email, str(current.phone), timezone.now())
             is not None
         ):
             raise NotAllowed(f"You already have an application for {target}.")

@@ -4,10 +4,10 @@ A supervisor hears of new logs in a daily summary (externships.digests); a log t
 urgent is emailed alone, at once, with a link for that log only."""
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django_tasks import task
 
+from backend.outbox import enqueue_with_change
 from externships.models import ComplianceDocument, HourLog, ProcedureLog, log_in_words, log_kind
 from externships.review_links import review_link_token
 from messaging import services as messaging
@@ -16,13 +16,11 @@ from messaging.models import MessageChannel, Purpose
 
 
 def queue_review_request(log: HourLog | ProcedureLog) -> None:
-    kind, log_id = log_kind(log), log.pk
-    transaction.on_commit(lambda: send_review_request.enqueue(kind, log_id))
+    enqueue_with_change(send_review_request, log_kind(log), log.pk)
 
 
 def queue_decision_notice(log: HourLog | ProcedureLog) -> None:
-    kind, log_id = log_kind(log), log.pk
-    transaction.on_commit(lambda: send_decision_notice.enqueue(kind, log_id))
+    enqueue_with_change(send_decision_notice, log_kind(log), log.pk)
 
 
 def _load(kind: str, log_id: int) -> HourLog | ProcedureLog:

@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import User
+from backend.outbox import enqueue_with_change
 from messaging.consent import TEXT_CHANNELS, consent_store
 from messaging.delivery import deliver_claimed
 from messaging.models import InboundText, Message, MessageChannel, MessageStatus, Purpose
@@ -55,8 +56,7 @@ def queue(
         channel, address, kind, body, subject, html, purpose, recipient, once_key, sender=sender
     )
     if message is not None:
-        message_id = message.pk
-        transaction.on_commit(lambda: deliver_message.enqueue(message_id))
+        enqueue_with_change(deliver_message, message.pk)
     return message
 
 

@@ -6,7 +6,7 @@ from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
 from accounts.models import User
-from backend.api import StrictInput
+from backend.api import MAX_ID, StrictInput
 from enrollment.cohorts import capacity_in_words
 from enrollment.models import (
     Application,
@@ -179,7 +179,7 @@ class ConsentSerializer(StrictInput, serializers.Serializer):
 
 class ApplicationCreateSerializer(StrictInput, serializers.Serializer):
     # An id, checked by the service under its lock: no second read of the cohort per request.
-    cohort = serializers.IntegerField(min_value=1, required=False)
+    cohort = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     program = serializers.SlugRelatedField(
         slug_field="slug", queryset=Program.objects.filter(is_active=True), required=False
     )

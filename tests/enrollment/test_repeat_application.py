@@ -188,3 +188,17 @@ def test_an_applicant_whose_offer_lapsed_may_apply_again(api) -> None:
     assert again.status_code == 201
     assert again.json()["status"] == "offered"
     assert sorted(Application.objects.values_list("status", flat=True)) == ["expired", "offered"]
+
+
+def test_a_repeat_that_would_be_ineligible_is_still_a_repeat(api, on_commit) -> None:
+    """An ineligible application holds no place, but the first one still stands: no second."""
+    cohort = CohortFactory()
+    assert api_apply(api, cohort, FIRST).status_code == 201
+    under_age = {**STRANGER_BY_EMAIL, "date_of_birth": str(timezone.localdate().replace(year=2015))}
+
+    with on_commit():
+        answer = api_apply(api, cohort, under_age)
+
+    assert answer.status_code == 409
+    assert list(Application.objects.values_list("status", flat=True)) == ["offered"]
+    assert links_sent_to("dana@example.com")
