@@ -15,6 +15,7 @@ from enrollment import notifications
 from enrollment.consent import DISCLOSURE_VERSION, disclosure
 from enrollment.eligibility import ineligibility_reason
 from enrollment.models import (
+    PLACED_STATUSES,
     Application,
     ApplicationEvent,
     Cohort,
@@ -28,7 +29,6 @@ from enrollment.services import (
     lock_cohort,
     offers_due,
     settle,
-    standing,
 )
 from messaging.consent import ConsentChannel
 
@@ -48,30 +48,32 @@ class RequestMeta:
 
 @dataclass(frozen=True)
 class SeatState:
-    """One aggregate read of a locked cohort, enough to place a new applicant."""
+    """One read of a locked cohort, enough to place a new applicant."""
 
-    duplicate: bool
     lapsed: int
     held: int
     waiting: int
 
 
-def _seat_state(cohort: Cohort, now: datetime, new: Application) -> SeatState:
-    """The seats, and whether the new application's person already stands in the cohort."""
-    same_person = Q(email=new.email) | Q(phone=new.phone)
-    counts = cohort.applications.aggregate(
-        duplicate=Count("id", filter=standing(now) & same_person & ~Q(pk=new.pk)),
-        taken=Count("id", filter=Q(status__in=[Status.OFFERED, Status.ENROLLED])),
-        lapsed=Count("id", filter=Q(status=Status.OFFERED, offer_expires_at__lte=now)),
-        waiting=Count("id", filter=Q(status=Status.WAITLISTED)),
+def _seat_state(cohort: Cohort, now: datetime) -> SeatState:
+    """The cohort's placed applications counted by status, an offer past its deadline apart: it
+    no longer holds its seat (see services.seats_held)."""
+    counts = (
+        cohort.applications.filter(status__in=PLACED_STATUSES)
+        .annotate(past_deadline=Q(offer_expires_at__lte=now))
+        .values_list("status", "past_deadline")
+        .annotate(n=Count("id"))
+        .order_by()
     )
-    # A lapsed offer no longer holds its seat (see services.seats_held).
-    return SeatState(
-        duplicate=counts["duplicate"] > 0,
-        lapsed=counts["lapsed"],
-        held=counts["taken"] - counts["lapsed"],
-        waiting=counts["waiting"],
-    )
+    lapsed = held = waiting = 0
+    for status, past_deadline, n in counts:
+        if status == Status.WAITLISTED:
+            waiting += n
+        elif status == Status.OFFERED and past_deadline:
+            lapsed += n
+        else:  # enrolled, or an offer still open
+            held += n
+    return SeatState(lapsed=lapsed, held=held, waiting=waiting)
 
 
 class _Repeat(Exception):
@@ -117,7 +119,9 @@ def application_submit(
             submission_key=key,
         )
 
-    for _attempt in range(3):
+    attempts = 0
+    while True:
+        attempts += 1
         try:
             with transaction.atomic():
                 earlier, key = _earlier_submission(submission_key, cohort_id, email, phone)
@@ -125,16 +129,17 @@ def application_submit(
                     return earlier, False
                 return _apply(new_application(key), consent, meta, actor), True
         except (_Repeat, IntegrityError):
-            # Rolled back: the same email or phone stands in the cohort (seen under the lock;
-            # the unique index on them backs it), or this form's twin was placed first.
-            pass
+            # Rolled back: the same email or phone stands in the cohort (the unique index on its
+            # placed ones refused this one), or this form's twin was placed first (its key is
+            # unique). Anything else that fails again and again is an error of its own.
+            if attempts == 3:
+                raise
         earlier, stands = _repeat(submission_key, cohort_id, email, phone)
         if earlier is not None:
             return earlier, False
         if stands:
-            break
+            raise AlreadyApplied()
         # The application that stood has left the cohort since: apply again.
-    raise AlreadyApplied()
 
 
 def _repeat(key: str, cohort_id: int, email: str, phone: str) -> tuple[Application | None, bool]:
@@ -191,12 +196,10 @@ def _apply(
         )
     # One read decides the common case; a lapsed offer or a seat left free while people wait
     # (rare) takes the full settling path first.
-    state = _seat_state(cohort, now, application)
-    if state.duplicate:
-        raise _Repeat
+    state = _seat_state(cohort, now)
     if state.lapsed or (state.waiting and state.held < cohort.capacity):
         settle(cohort, now)
-        state = _seat_state(cohort, now, application)
+        state = _seat_state(cohort, now)
     # Nobody waits (else the newcomer queues): a free seat is theirs, except the never-taken
     # seats of a waitlist-only program.
     free = (
@@ -244,6 +247,11 @@ def _place_new(
         date_of_birth=application.date_of_birth, education=application.education, cohort=cohort
     )
     if reason:
+        # Not placed, the unique index on placed emails and phones does not see it: a person who
+        # stands in the cohort already is a repeat all the same.
+        email, phone = application.email, str(application.phone)
+        if existing_application(cohort.pk, email, phone, now) is not None:
+            raise _Repeat
         application.status, application.ineligibility_reason = Status.INELIGIBLE, reason
     elif free > 0:
         application.status = Status.OFFERED

@@ -169,9 +169,9 @@ class Status(models.TextChoices):
 
 
 # Applications that still stand in a cohort: one per person, and the ones that hold or await a seat.
-ACTIVE_STATUSES = (Status.SUBMITTED, Status.OFFERED, Status.WAITLISTED, Status.ENROLLED)
-# A submitted application is still being placed, in its own transaction, and holds no place yet:
-# the same person stands once per cohort from the moment the cohort lock places them.
+# An application that holds or waits for a seat. A submitted one is still being placed, in its
+# own transaction, and has no place yet: one person stands once per cohort from the moment the
+# cohort lock places them.
 PLACED_STATUSES = (Status.OFFERED, Status.WAITLISTED, Status.ENROLLED)
 
 

@@ -20,8 +20,8 @@ from backend.audit import attributed
 from backend.errors import NotAllowed, RuleViolation
 from enrollment import notifications
 from enrollment.models import (
-    ACTIVE_STATUSES,
     ENROLLED_STAGES,
+    PLACED_STATUSES,
     Application,
     ApplicationEvent,
     Cohort,
@@ -202,7 +202,7 @@ def settle_expired_offers(cohort_ids: list[int] | None = None) -> int:
 
 def standing(now: datetime) -> Q:
     """Applications that still stand in their cohort: a lapsed offer no longer does."""
-    return Q(status__in=ACTIVE_STATUSES) & ~Q(status=Status.OFFERED, offer_expires_at__lte=now)
+    return Q(status__in=PLACED_STATUSES) & ~Q(status=Status.OFFERED, offer_expires_at__lte=now)
 
 
 def existing_application(
