@@ -286,10 +286,11 @@ def _place_new(
 def _record_consent(
     application: Application, consent: dict[str, bool], meta: RequestMeta, now: datetime
 ) -> None:
+    phone = str(application.phone)
     addresses = {
-        ConsentChannel.UPDATES_SMS: str(application.phone),
-        ConsentChannel.SMS: str(application.phone),
-        ConsentChannel.PHONE: str(application.phone),
+        ConsentChannel.UPDATES_SMS: phone,
+        ConsentChannel.SMS: phone,
+        ConsentChannel.PHONE: phone,
         ConsentChannel.EMAIL: application.email,
     }
     bulk_create_with_history(
