@@ -3,7 +3,7 @@
 With the database task backend (production), the task's row is written in the caller's
 transaction: it commits with the change and is rolled back with it, and a process that dies right
 after the commit loses nothing. Any other backend (the immediate one in tests) is handed the task
-once the transaction commits."""
+once the transaction commits. (The task table is in the one database the changes are made in.)"""
 
 from typing import Any
 

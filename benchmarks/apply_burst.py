@@ -231,15 +231,14 @@ def _invariant(database_url: str, cohort_id: int, burst: Burst) -> dict[str, obj
     with _connect(database_url) as conn:
         rows = conn.execute(
             sql.SQL(
-                "SELECT submitted_at, status, lower(email) FROM {} WHERE cohort_id = %s "
+                "SELECT id, submitted_at, status, lower(email) FROM {} WHERE cohort_id = %s "
                 "ORDER BY submitted_at, id"
             ).format(table),
             [cohort_id],
         ).fetchall()
-    statuses = Counter(status for _, status, _ in rows)
-    times = [submitted_at for submitted_at, _, _ in rows]
-    created = [json.loads(a.body) for a in burst.answers if a.status == 201]
-    positions = sorted(c["waitlist_position"] for c in created if c["status"] == Status.WAITLISTED)
+    statuses = Counter(status for _, _, status, _ in rows)
+    times = [submitted_at for _, submitted_at, _, _ in rows]
+    answered = {c["id"]: c for c in (json.loads(a.body) for a in burst.answers if a.status == 201)}
     waiting = REQUESTS - CAPACITY
     counts: dict[str, object] = {
         "applications": len(rows),
@@ -247,13 +246,19 @@ def _invariant(database_url: str, cohort_id: int, burst: Burst) -> dict[str, obj
         "waitlisted": statuses[Status.WAITLISTED],
         "enrolled": statuses[Status.ENROLLED],
         "other": len(rows) - statuses[Status.OFFERED] - statuses[Status.WAITLISTED],
-        "duplicate_emails": len(rows) - len({email for _, _, email in rows}),
+        "duplicate_emails": len(rows) - len({email for _, _, _, email in rows}),
         # First come, first served: each application's time in the queue was taken under the
         # cohort lock, so no two are equal; the offers are the queue's head, the waitlist its tail.
         "queue_order_ok": all(a < b for a, b in itertools.pairwise(times))
-        and [status for _, status, _ in rows]
+        and [status for _, _, status, _ in rows]
         == [Status.OFFERED] * CAPACITY + [Status.WAITLISTED] * waiting,
-        "positions_ok": positions == list(range(1, waiting + 1)),
+        # Each waitlisted applicant was told their own place in that queue.
+        "positions_ok": [
+            answered[row_id]["waitlist_position"]
+            for row_id, _, status, _ in rows
+            if status == Status.WAITLISTED and row_id in answered
+        ]
+        == list(range(1, waiting + 1)),
     }
     counts["ok"] = (
         counts["applications"] == REQUESTS

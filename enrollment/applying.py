@@ -128,17 +128,18 @@ def application_submit(
                 if earlier is not None:
                     return earlier, False
                 return _apply(new_application(key), consent, meta, actor), True
-        except (_Repeat, IntegrityError):
+        except (_Repeat, IntegrityError) as exc:
             # Rolled back: the same email or phone stands in the cohort (the unique index on its
             # placed ones refused this one), or this form's twin was placed first (its key is
-            # unique). Anything else that fails again and again is an error of its own.
-            if attempts == 3:
-                raise
+            # unique).
+            refused = exc
         earlier, stands = _repeat(submission_key, cohort_id, email, phone)
         if earlier is not None:
             return earlier, False
-        if stands:
+        if stands or (attempts == 3 and isinstance(refused, _Repeat)):
             raise AlreadyApplied()
+        if attempts == 3:
+            raise refused  # no repeat behind it: an error of its own
         # The application that stood has left the cohort since: apply again.
 
 

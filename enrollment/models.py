@@ -168,7 +168,6 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn"
 
 
-# Applications that still stand in a cohort: one per person, and the ones that hold or await a seat.
 # An application that holds or waits for a seat. A submitted one is still being placed, in its
 # own transaction, and has no place yet: one person stands once per cohort from the moment the
 # cohort lock places them.
@@ -189,7 +188,7 @@ class Application(models.Model):
     education = models.CharField(max_length=16, choices=Education.choices)
     prior_healthcare_experience = models.TextField(blank=True, max_length=4000)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBMITTED)
-    # Queue order: the moment the complete application reached the server, kept on a move.
+    # Queue order: the moment the cohort lock let the complete application in, kept on a move.
     submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
     status_token = models.CharField(
         max_length=64, unique=True, default=new_status_token, editable=False

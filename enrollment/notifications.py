@@ -1,5 +1,6 @@
-"""Messages to applicants. Services call `queue()` inside their transaction; the message is
-enqueued as a background task only after commit, so a rolled-back change never sends anything.
+"""Messages to applicants. Services call `queue()` inside their transaction; the message's task
+goes with the change (backend/outbox.py) and runs once it commits, so a rolled-back change never
+sends anything.
 The task hands each message to `messaging.services.send`, which checks consent and logs it: the
 email always goes (it is about the applicant's own application), the text only with consent to
 texts about the application. The offer-expiring reminder, a periodic job (enrollment/tasks.py),

@@ -80,7 +80,7 @@ class Settlement:
 def lock_cohort(cohort_id: int) -> Cohort:
     """The cohort, locked against every other seat change until the transaction ends. Only its
     row: its program is read, not locked, so the program's other cohorts go on; and writes that
-    merely refer to the cohort (a new student, an export) are not held up."""
+    merely refer to the cohort (a new student) are not held up."""
     cohorts = Cohort.objects.select_for_update(no_key=True, of=("self",))
     return cohorts.select_related("program").get(pk=cohort_id)
 

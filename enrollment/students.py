@@ -44,8 +44,10 @@ def on_end(hook: Callable[[Student, date, str], None]) -> Callable[[Student, dat
 
 
 def locked_student(student: Student, allowed: tuple[str, ...], verb: str) -> Student:
-    """The student's row, locked, if their stage allows `verb`."""
-    current = Student.objects.select_for_update().select_related("cohort").get(pk=student.pk)
+    """The student's row, locked (not their cohort's: seat changes go on), if their stage allows
+    `verb`."""
+    students = Student.objects.select_for_update(of=("self",)).select_related("cohort")
+    current = students.get(pk=student.pk)
     if current.stage not in allowed:
         raise NotAllowed(
             f"You cannot {verb} a student who is {current.get_stage_display().lower()}."

@@ -1,5 +1,7 @@
+from django.db import transaction
 from django.utils import timezone
 
+from backend.outbox import enqueue_with_change
 from backend.periodic import periodic
 from externships.digests import review_digests_queue
 from externships.models import ComplianceDocument
@@ -11,10 +13,13 @@ from externships.services import compliance_reminders_due
 def remind_expiring_documents() -> int:
     """Remind students and coaches 30 days before a compliance document expires."""
     due = compliance_reminders_due(timezone.localdate())
-    # Marked before sending, so that a slow worker never gets the same reminder twice.
-    ComplianceDocument.objects.filter(pk__in=[d.pk for d in due]).update(reminded_at=timezone.now())
-    for document in due:
-        send_compliance_reminder.enqueue(document.pk)
+    # Marked with the reminders' tasks, so that a slow worker never gets the same one twice.
+    with transaction.atomic():
+        ComplianceDocument.objects.filter(pk__in=[d.pk for d in due]).update(
+            reminded_at=timezone.now()
+        )
+        for document in due:
+            enqueue_with_change(send_compliance_reminder, document.pk)
     return len(due)
 
 

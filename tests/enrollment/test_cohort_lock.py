@@ -1,6 +1,6 @@
 """What the cohort lock holds up, and what it must not: on PostgreSQL it is one row lock, so a rush
-on one class leaves the program's other classes, and the rows that merely refer to the class,
-free to go on."""
+on one class leaves the program's other classes, the rows that merely refer to the class and its
+students' own changes free to go on."""
 
 import threading
 from collections.abc import Iterator
@@ -8,10 +8,12 @@ from contextlib import contextmanager
 
 import pytest
 from django.db import connection, connections, transaction
+from django.utils import timezone
 
 from enrollment.applying import application_submit
 from enrollment.models import Cohort, Status
 from enrollment.services import lock_cohort
+from students.services import leave_start
 from tests.factories import CohortFactory, StudentFactory, applicant
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -72,3 +74,18 @@ def test_a_seat_change_does_not_hold_up_a_row_that_refers_to_the_class() -> None
         student = StudentFactory(cohort=cohort)
 
     assert student.cohort_id == cohort.pk
+
+
+def test_a_seat_change_does_not_hold_up_a_students_own_change() -> None:
+    student = StudentFactory(period=timezone.localdate())
+
+    with seat_change_under_way(student.cohort):
+        leave = leave_start(
+            student=student,
+            starts_on=timezone.localdate(),
+            expected_return_on=None,
+            reason="Family",
+            actor=None,
+        )
+
+    assert leave.student_id == student.pk

@@ -3,6 +3,7 @@ leaves every table as it was, takes no row lock and sends nothing, even with a l
 someone waiting for its seat. The lapsed offer shows as a free seat all the same; the periodic job
 or the next write to the cohort settles it."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -43,6 +44,7 @@ ISSUES_ON_FIRST_READ = "GET /api/v1/students/{id}/certificate.pdf"
 # Throttles count anonymous reads (status pages, review links, verification) in the shared
 # cache, which is this table when REDIS_URL is unset: bookkeeping of the requests, not a record.
 THROTTLE_COUNTS = "pathway_cache"
+ROW_LOCK = re.compile(r"FOR (NO KEY )?UPDATE|FOR (KEY )?SHARE", re.IGNORECASE)
 
 
 def _writes(label: str, queries: list[dict[str, str]]) -> list[str]:
@@ -51,7 +53,7 @@ def _writes(label: str, queries: list[dict[str, str]]) -> list[str]:
         q["sql"][:120]
         for q in queries
         if ((m := WRITE_SQL.match(q["sql"] or "")) and m.group(1) != THROTTLE_COUNTS)
-        or (locks and "FOR UPDATE" in (q["sql"] or "").upper())
+        or (locks and ROW_LOCK.search(q["sql"] or ""))
     ]
 
 

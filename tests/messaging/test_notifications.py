@@ -185,11 +185,12 @@ def test_a_coaching_session_is_reminded_once_the_day_before(on_commit, texts) ->
     assert queue_session_reminders(now=NOON + timedelta(hours=1)) == 1
 
 
-def test_document_reminders_go_through_messaging_without_duplicates(coach) -> None:
+def test_document_reminders_go_through_messaging_without_duplicates(coach, on_commit) -> None:
     student = StudentFactory(coach=coach, email_consent=False)
     ComplianceDocumentFactory(student=student, expires_on=NOON.date() + timedelta(days=10))
-    assert remind_expiring_documents() == 1
-    assert remind_expiring_documents() == 0
+    with on_commit():
+        assert remind_expiring_documents() == 1
+        assert remind_expiring_documents() == 0
     statuses = dict(
         Message.objects.filter(kind="document_expiring").values_list("address", "status")
     )
