@@ -280,8 +280,30 @@ def _report_errors(name: str, burst: Burst, log: IO[str]) -> None:
     print(f"gunicorn log tail:\n{_tail(log)}", file=sys.stderr)
 
 
+def _bursts(
+    env: dict[str, str], cohort_id: int, warmup_id: int, lock_log: IO[str]
+) -> tuple[Burst, Burst, Burst, list[float]]:
+    """On one server, after a warm-up: the applications, then the same bodies to the two
+    baselines; and each application's lock hold (ms), read from the probe's log."""
+    bodies = [_applicant(n, cohort_id) for n in range(REQUESTS)]
+    with _gunicorn(env) as (port, log):
+        warmup = [_applicant(9000 + n, warmup_id) for n in range(WARMUP)]
+        for path in (APPLY_PATH, INSERT_PATH, VALIDATED_INSERT_PATH):
+            _burst(port, path, warmup)
+        lock_log.truncate(0)  # the warm-up's holds
+        apply = _burst(port, APPLY_PATH, bodies)
+        lock_log.seek(0)
+        holds = [float(line) for line in lock_log.read().split()]
+        _report_errors("apply", apply, log)
+        insert = _burst(port, INSERT_PATH, bodies)
+        _report_errors("insert", insert, log)
+        validated = _burst(port, VALIDATED_INSERT_PATH, bodies)
+        _report_errors("validated insert", validated, log)
+    return apply, insert, validated, holds
+
+
 def run() -> list[dict[str, object]]:
-    """Set up the scratch database and server, run both bursts, check the cohort, clean up."""
+    """Set up the scratch database and server, run the bursts, check the cohort, clean up."""
     admin_url = (
         os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") or DEFAULT_URL
     )
@@ -300,26 +322,7 @@ def run() -> list[dict[str, object]]:
             out = _manage(env, "shell", "--no-imports", "-v", "0", "-c", SETUP_CODE)
             cohort_id, warmup_id = json.loads(out.strip().splitlines()[-1])
             load = os.getloadavg()[0]
-            with _gunicorn(env) as (port, log):
-                warmup = [_applicant(9000 + n, warmup_id) for n in range(WARMUP)]
-                _burst(port, APPLY_PATH, warmup)
-                _burst(port, INSERT_PATH, warmup)
-                _burst(port, VALIDATED_INSERT_PATH, warmup)
-                lock_log.truncate(0)  # the warm-up's holds
-                apply = _burst(
-                    port, APPLY_PATH, [_applicant(n, cohort_id) for n in range(REQUESTS)]
-                )
-                lock_log.seek(0)
-                holds = [float(line) for line in lock_log.read().split()]
-                _report_errors("apply", apply, log)
-                insert = _burst(
-                    port, INSERT_PATH, [_applicant(n, cohort_id) for n in range(REQUESTS)]
-                )
-                _report_errors("insert", insert, log)
-                validated = _burst(
-                    port, VALIDATED_INSERT_PATH, [_applicant(n, cohort_id) for n in range(REQUESTS)]
-                )
-                _report_errors("validated insert", validated, log)
+            apply, insert, validated, holds = _bursts(env, cohort_id, warmup_id, lock_log)
             counts = _invariant(database_url, cohort_id, apply)
         finally:
             _drop(admin_url)
